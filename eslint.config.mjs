@@ -1,0 +1,119 @@
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+
+// What a domain, contract or util lib must never reach for: frameworks and I/O clients stay in
+// data-access libs, adapters and apps.
+const frameworkAndIo = [
+  '@nestjs/*',
+  'typeorm',
+  'pg',
+  'pg-*',
+  'kafkajs',
+  'axios',
+  'express',
+];
+
+/** Module boundaries for production code; specs get the same rules plus `type:testing`. */
+const depConstraints = (extraAllowed = []) => [
+  { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app'] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:contracts',
+      'type:domain',
+      'type:data-access',
+      'type:adapter',
+      'type:infra',
+      'type:util',
+      ...extraAllowed,
+    ],
+  },
+  {
+    sourceTag: 'type:data-access',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:util', ...extraAllowed],
+  },
+  {
+    sourceTag: 'type:adapter',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', ...extraAllowed],
+  },
+  {
+    sourceTag: 'type:infra',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:util', ...extraAllowed],
+  },
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:util', ...extraAllowed],
+    bannedExternalImports: frameworkAndIo,
+  },
+  {
+    sourceTag: 'type:util',
+    onlyDependOnLibsWithTags: ['type:util', ...extraAllowed],
+    bannedExternalImports: frameworkAndIo,
+  },
+  {
+    sourceTag: 'type:contracts',
+    onlyDependOnLibsWithTags: [...extraAllowed],
+    bannedExternalImports: frameworkAndIo,
+  },
+  {
+    sourceTag: 'type:testing',
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:adapter', 'type:infra', 'type:util'],
+  },
+  { sourceTag: 'scope:webhooks', onlyDependOnLibsWithTags: ['scope:webhooks', 'scope:shared'] },
+  { sourceTag: 'scope:deliveries', onlyDependOnLibsWithTags: ['scope:deliveries', 'scope:shared'] },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+];
+
+const boundaries = (extraAllowed) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    banTransitiveDependencies: false,
+    checkDynamicDependenciesExceptions: [],
+    allow: [],
+    depConstraints: depConstraints(extraAllowed),
+  },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/coverage', '**/.nx', '**/.hookline', '**/tmp'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries([]),
+      // A lib is used only through its public src/index.ts.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@hookline/*/**'],
+              message: 'Import a lib through its public entry point (@hookline/<lib>), not a deep path.',
+            },
+          ],
+        },
+      ],
+      'no-console': 'error',
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['**/*.spec.ts', 'libs/shared/testing/**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(['type:testing']),
+    },
+  },
+  {
+    // Command-line tools talk to the terminal.
+    files: ['tools/**/*.ts', 'tools/**/*.mjs', '**/*.bench.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  prettier,
+];
