@@ -1,1 +1,2 @@
-export {};
+export { createTestDatabase, integrationEnv, uniqueName } from './infra';
+export type { IntegrationEnv, TestDatabase } from './infra';
