@@ -1,0 +1,24 @@
+import { ConfigError } from '@hookline/shared-config';
+import { loadConfig } from './config';
+
+describe('delivery-worker configuration', () => {
+  const minimal = {
+    KAFKA_BROKERS: '127.0.0.1:9092',
+    DATABASE_URL: 'postgres://hookline:pw@127.0.0.1:5432/hookline',
+  };
+
+  it('listens on loopback port 3002 unless told otherwise', () => {
+    const config = loadConfig(minimal);
+    expect(config.HOOKLINE_DELIVERY_WORKER_HOST).toBe('127.0.0.1');
+    expect(config.HOOKLINE_DELIVERY_WORKER_PORT).toBe(3002);
+    expect(config.KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('stops at boot naming each missing or malformed setting', () => {
+    expect(() => loadConfig({ HOOKLINE_DELIVERY_WORKER_PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ HOOKLINE_DELIVERY_WORKER_PORT: 'eighty' })).toThrow(
+      /HOOKLINE_DELIVERY_WORKER_PORT must be an integer/,
+    );
+    expect(() => loadConfig({})).toThrow(/KAFKA_BROKERS is required/);
+  });
+});
