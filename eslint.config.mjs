@@ -3,17 +3,9 @@ import prettier from 'eslint-config-prettier';
 
 // What a domain, contract or util lib must never reach for: frameworks and I/O clients stay in
 // data-access libs, adapters and apps.
-const frameworkAndIo = [
-  '@nestjs/*',
-  'typeorm',
-  'pg',
-  'pg-*',
-  'kafkajs',
-  'axios',
-  'express',
-];
+const frameworkAndIo = ['@nestjs/*', 'typeorm', 'pg', 'pg-*', 'kafkajs', 'axios', 'express'];
 
-/** Module boundaries for production code; specs get the same rules plus `type:testing`. */
+/** Module boundaries for production code; specs may also use the testing lib. */
 const depConstraints = (extraAllowed = []) => [
   { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app'] },
   {
@@ -30,7 +22,13 @@ const depConstraints = (extraAllowed = []) => [
   },
   {
     sourceTag: 'type:data-access',
-    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:infra', 'type:util', ...extraAllowed],
+    onlyDependOnLibsWithTags: [
+      'type:contracts',
+      'type:domain',
+      'type:infra',
+      'type:util',
+      ...extraAllowed,
+    ],
   },
   {
     sourceTag: 'type:adapter',
@@ -57,11 +55,24 @@ const depConstraints = (extraAllowed = []) => [
   },
   {
     sourceTag: 'type:testing',
-    onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:adapter', 'type:infra', 'type:util'],
+    onlyDependOnLibsWithTags: [
+      'type:contracts',
+      'type:domain',
+      'type:data-access',
+      'type:adapter',
+      'type:infra',
+      'type:util',
+    ],
   },
-  { sourceTag: 'scope:webhooks', onlyDependOnLibsWithTags: ['scope:webhooks', 'scope:shared'] },
-  { sourceTag: 'scope:deliveries', onlyDependOnLibsWithTags: ['scope:deliveries', 'scope:shared'] },
-  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  {
+    sourceTag: 'scope:webhooks',
+    onlyDependOnLibsWithTags: ['scope:webhooks', 'scope:shared', ...extraAllowed],
+  },
+  {
+    sourceTag: 'scope:deliveries',
+    onlyDependOnLibsWithTags: ['scope:deliveries', 'scope:shared', ...extraAllowed],
+  },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', ...extraAllowed] },
 ];
 
 const boundaries = (extraAllowed) => [
@@ -93,21 +104,25 @@ export default [
           patterns: [
             {
               group: ['@hookline/*/**'],
-              message: 'Import a lib through its public entry point (@hookline/<lib>), not a deep path.',
+              message:
+                'Import a lib through its public entry point (@hookline/<lib>), not a deep path.',
             },
           ],
         },
       ],
       'no-console': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       eqeqeq: ['error', 'always'],
     },
   },
   {
     files: ['**/*.spec.ts', 'libs/shared/testing/**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': boundaries(['type:testing']),
+      '@nx/enforce-module-boundaries': boundaries(['type:testing', 'scope:testing']),
     },
   },
   {

@@ -30,4 +30,5 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   clearMocks: true,
+  reporters: ['default', path.join(__dirname, 'tools/jest/summary-reporter.cjs')],
 };
