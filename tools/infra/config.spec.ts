@@ -1,0 +1,112 @@
+import { InfraError } from './infra-error';
+import { loadInfraConfig, managedDatabaseUrl, redactDatabaseUrl } from './config';
+
+const ROOT = '/repo';
+
+function configError(env: NodeJS.ProcessEnv): InfraError {
+  try {
+    loadInfraConfig(env, ROOT);
+  } catch (error) {
+    if (error instanceof InfraError) return error;
+    throw error;
+  }
+  throw new Error('loadInfraConfig accepted it');
+}
+
+describe('loadInfraConfig', () => {
+  it('uses the standard ports and keeps all state under .hookline', () => {
+    const config = loadInfraConfig({}, ROOT);
+    expect(config.kafka).toEqual({ external: undefined, brokerPort: 9092, controllerPort: 9093 });
+    expect(config.postgres.port).toBe(5432);
+    expect(config.postgres.external).toBeUndefined();
+    expect(config.readyTimeoutMs).toBe(120_000);
+    expect(config.explicitPorts.size).toBe(0);
+    expect(config.paths.kafkaLog).toBe('/repo/.hookline/logs/kafka.log');
+    expect(config.paths.postgresDataDir).toBe('/repo/.hookline/data/postgres');
+    expect(config.paths.kafkaCacheRoot).toBe('/repo/.hookline/cache/kafka');
+    expect(config.paths.kafkaPom).toBe('/repo/tools/kafka/pom.xml');
+  });
+
+  it('moves each port with its variable and remembers which were set', () => {
+    const config = loadInfraConfig(
+      {
+        HOOKLINE_KAFKA_PORT: '19092',
+        HOOKLINE_KAFKA_CONTROLLER_PORT: ' 19093 ',
+        HOOKLINE_POSTGRES_PORT: '15432',
+        HOOKLINE_INFRA_READY_TIMEOUT_S: '30',
+      },
+      ROOT,
+    );
+    expect(config.kafka.brokerPort).toBe(19092);
+    expect(config.kafka.controllerPort).toBe(19093);
+    expect(config.postgres.port).toBe(15432);
+    expect(config.readyTimeoutMs).toBe(30_000);
+    expect([...config.explicitPorts].sort()).toEqual([
+      'HOOKLINE_KAFKA_CONTROLLER_PORT',
+      'HOOKLINE_KAFKA_PORT',
+      'HOOKLINE_POSTGRES_PORT',
+    ]);
+  });
+
+  it.each(['abc', '0', '65536', '80.5', '-1'])(
+    'rejects the port "%s", naming the variable',
+    (value) => {
+      const error = configError({ HOOKLINE_POSTGRES_PORT: value });
+      expect(error.code).toBe('BAD_SETTING');
+      expect(error.message).toContain('HOOKLINE_POSTGRES_PORT');
+      expect(error.message).toContain(`"${value}"`);
+    },
+  );
+
+  it('rejects two services on one port, naming both variables', () => {
+    const error = configError({ HOOKLINE_POSTGRES_PORT: '9093' });
+    expect(error.message).toContain('HOOKLINE_POSTGRES_PORT');
+    expect(error.message).toContain('HOOKLINE_KAFKA_CONTROLLER_PORT');
+  });
+
+  it('ignores the ports of a service the environment already provides', () => {
+    const config = loadInfraConfig(
+      { KAFKA_BROKERS: 'kafka:9092, kafka2:9092', HOOKLINE_POSTGRES_PORT: '9093' },
+      ROOT,
+    );
+    expect(config.kafka.external).toBe('kafka:9092,kafka2:9092');
+  });
+
+  it('rejects a KAFKA_BROKERS that is not a host:port list', () => {
+    expect(configError({ KAFKA_BROKERS: 'localhost' }).message).toContain('KAFKA_BROKERS');
+    expect(configError({ KAFKA_BROKERS: 'a:1,,b:2' }).message).toContain('KAFKA_BROKERS');
+  });
+
+  it('accepts postgres:// and postgresql:// DATABASE_URLs only, without echoing them', () => {
+    const url = 'postgresql://u:secret@db:5432/hookline';
+    expect(loadInfraConfig({ DATABASE_URL: url }, ROOT).postgres.external).toBe(url);
+    const error = configError({ DATABASE_URL: 'mysql://u:secret@db/x' });
+    expect(error.message).toContain('DATABASE_URL');
+    expect(error.message).not.toContain('secret');
+    expect(configError({ DATABASE_URL: 'not a url' }).message).toContain('DATABASE_URL');
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadInfraConfig(
+      { KAFKA_BROKERS: ' ', DATABASE_URL: '', HOOKLINE_KAFKA_PORT: '' },
+      ROOT,
+    );
+    expect(config.kafka.external).toBeUndefined();
+    expect(config.postgres.external).toBeUndefined();
+    expect(config.kafka.brokerPort).toBe(9092);
+  });
+});
+
+describe('database URLs', () => {
+  it('points the managed URL at the loopback address and the hookline database', () => {
+    const { postgres } = loadInfraConfig({}, ROOT);
+    expect(managedDatabaseUrl(postgres, 15432)).toBe(
+      'postgres://hookline:hookline@127.0.0.1:15432/hookline',
+    );
+  });
+
+  it('hides the password in log lines', () => {
+    expect(redactDatabaseUrl('postgres://u:p%40ss@db:5432/x')).toBe('postgres://u:***@db:5432/x');
+    expect(redactDatabaseUrl('postgres://db/x')).toBe('postgres://db/x');
+  });
+});

@@ -1,0 +1,226 @@
+import * as path from 'node:path';
+
+import { InfraError } from './infra-error';
+
+/** Where every piece of local infrastructure state lives, all under the git-ignored `.hookline/`. */
+export interface InfraPaths {
+  readonly rootDir: string;
+  readonly stateDir: string;
+  readonly stateFile: string;
+  readonly envFile: string;
+  readonly lockFile: string;
+  readonly confDir: string;
+  readonly logsDir: string;
+  readonly kafkaPom: string;
+  readonly kafkaCacheRoot: string;
+  readonly kafkaDataDir: string;
+  readonly kafkaProperties: string;
+  readonly kafkaLog4j: string;
+  readonly kafkaFormatLog4j: string;
+  readonly kafkaLog: string;
+  readonly kafkaJarsLog: string;
+  readonly postgresDataDir: string;
+  readonly postgresLog: string;
+}
+
+export interface KafkaSettings {
+  /** `KAFKA_BROKERS` from the environment: use that cluster and start nothing. */
+  readonly external: string | undefined;
+  readonly brokerPort: number;
+  readonly controllerPort: number;
+}
+
+export interface PostgresSettings {
+  /** `DATABASE_URL` from the environment: use that server and start nothing. */
+  readonly external: string | undefined;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+}
+
+export interface InfraConfig {
+  readonly paths: InfraPaths;
+  readonly kafka: KafkaSettings;
+  readonly postgres: PostgresSettings;
+  /** How long `up` waits for each service to serve. */
+  readonly readyTimeoutMs: number;
+  /**
+   * The port variables set in the environment. A running server on another port is reused when
+   * its variable is unset, and is a conflict when the variable asks for a different port.
+   */
+  readonly explicitPorts: ReadonlySet<string>;
+}
+
+export const HOST = '127.0.0.1';
+
+/** The environment variables this tooling reads, with their defaults where they have one. */
+export const ENV = {
+  kafkaBrokers: 'KAFKA_BROKERS',
+  databaseUrl: 'DATABASE_URL',
+  kafkaPort: 'HOOKLINE_KAFKA_PORT',
+  kafkaControllerPort: 'HOOKLINE_KAFKA_CONTROLLER_PORT',
+  postgresPort: 'HOOKLINE_POSTGRES_PORT',
+  readyTimeout: 'HOOKLINE_INFRA_READY_TIMEOUT_S',
+} as const;
+
+export const DEFAULT_PORTS = { kafka: 9092, kafkaController: 9093, postgres: 5432 } as const;
+const DEFAULT_READY_TIMEOUT_S = 120;
+
+/**
+ * Development-only credentials: the server listens on 127.0.0.1 only and holds throwaway data.
+ * The superuser is also the application user so test suites can create a database per spec file.
+ */
+const POSTGRES_CREDENTIALS = { user: 'hookline', password: 'hookline', database: 'hookline' };
+
+export function infraPaths(rootDir: string): InfraPaths {
+  const stateDir = path.join(rootDir, '.hookline');
+  const confDir = path.join(stateDir, 'conf');
+  const logsDir = path.join(stateDir, 'logs');
+  return {
+    rootDir,
+    stateDir,
+    stateFile: path.join(stateDir, 'state.json'),
+    envFile: path.join(stateDir, 'infra.env'),
+    lockFile: path.join(stateDir, 'infra.lock'),
+    confDir,
+    logsDir,
+    kafkaPom: path.join(rootDir, 'tools', 'kafka', 'pom.xml'),
+    kafkaCacheRoot: path.join(stateDir, 'cache', 'kafka'),
+    kafkaDataDir: path.join(stateDir, 'data', 'kafka'),
+    kafkaProperties: path.join(confDir, 'kafka-server.properties'),
+    kafkaLog4j: path.join(confDir, 'kafka-log4j.properties'),
+    kafkaFormatLog4j: path.join(confDir, 'kafka-format-log4j.properties'),
+    kafkaLog: path.join(logsDir, 'kafka.log'),
+    kafkaJarsLog: path.join(logsDir, 'kafka-jars.log'),
+    postgresDataDir: path.join(stateDir, 'data', 'postgres'),
+    postgresLog: path.join(logsDir, 'postgres.log'),
+  };
+}
+
+/** The repository root: this file lives in `<root>/tools/infra/`. */
+export function defaultRootDir(): string {
+  return path.resolve(__dirname, '..', '..');
+}
+
+/**
+ * Reads and validates every setting once; a bad value stops here with a message naming the
+ * variable, before anything is started.
+ */
+export function loadInfraConfig(env: NodeJS.ProcessEnv, rootDir: string): InfraConfig {
+  const kafka: KafkaSettings = {
+    external: parseKafkaBrokers(env[ENV.kafkaBrokers]),
+    brokerPort: parsePort(env, ENV.kafkaPort, DEFAULT_PORTS.kafka),
+    controllerPort: parsePort(env, ENV.kafkaControllerPort, DEFAULT_PORTS.kafkaController),
+  };
+  const postgres: PostgresSettings = {
+    external: parseDatabaseUrl(env[ENV.databaseUrl]),
+    port: parsePort(env, ENV.postgresPort, DEFAULT_PORTS.postgres),
+    ...POSTGRES_CREDENTIALS,
+  };
+  const readyTimeoutS = parsePositiveInt(env, ENV.readyTimeout, DEFAULT_READY_TIMEOUT_S);
+
+  const used = new Map<number, string>();
+  const claims: Array<[number, string, boolean]> = [
+    [kafka.brokerPort, ENV.kafkaPort, kafka.external === undefined],
+    [kafka.controllerPort, ENV.kafkaControllerPort, kafka.external === undefined],
+    [postgres.port, ENV.postgresPort, postgres.external === undefined],
+  ];
+  for (const [port, variable, needed] of claims) {
+    if (!needed) continue;
+    const other = used.get(port);
+    if (other !== undefined) {
+      throw new InfraError(
+        'BAD_SETTING',
+        `${variable} and ${other} both ask for port ${port}; give each service its own port.`,
+      );
+    }
+    used.set(port, variable);
+  }
+
+  const explicitPorts = new Set(
+    [ENV.kafkaPort, ENV.kafkaControllerPort, ENV.postgresPort].filter(
+      (variable) => (env[variable]?.trim() ?? '') !== '',
+    ),
+  );
+  return {
+    paths: infraPaths(rootDir),
+    kafka,
+    postgres,
+    readyTimeoutMs: readyTimeoutS * 1000,
+    explicitPorts,
+  };
+}
+
+export function parsePort(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const raw = env[variable]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new InfraError('BAD_SETTING', `${variable} must be a TCP port (1-65535), got "${raw}".`);
+  }
+  return port;
+}
+
+function parsePositiveInt(env: NodeJS.ProcessEnv, variable: string, fallback: number): number {
+  const raw = env[variable]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1) {
+    throw new InfraError('BAD_SETTING', `${variable} must be a positive integer, got "${raw}".`);
+  }
+  return value;
+}
+
+/** `host:port[,host:port...]`, as kafkajs takes it. */
+export function parseKafkaBrokers(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (value === undefined || value === '') return undefined;
+  for (const broker of value.split(',')) {
+    if (!/^[^\s:,]+:\d{1,5}$/.test(broker.trim())) {
+      throw new InfraError(
+        'BAD_SETTING',
+        `${ENV.kafkaBrokers} must be a comma-separated list of host:port, got "${value}".`,
+      );
+    }
+  }
+  return value
+    .split(',')
+    .map((broker) => broker.trim())
+    .join(',');
+}
+
+export function parseDatabaseUrl(raw: string | undefined): string | undefined {
+  const value = raw?.trim();
+  if (value === undefined || value === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InfraError('BAD_SETTING', `${ENV.databaseUrl} is not a URL.`);
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new InfraError(
+      'BAD_SETTING',
+      `${ENV.databaseUrl} must start with postgres:// or postgresql://, got "${url.protocol}//".`,
+    );
+  }
+  return value;
+}
+
+export function managedDatabaseUrl(settings: PostgresSettings, port: number): string {
+  const user = encodeURIComponent(settings.user);
+  const password = encodeURIComponent(settings.password);
+  return `postgres://${user}:${password}@${HOST}:${port}/${settings.database}`;
+}
+
+/** The URL without its password, for log lines. */
+export function redactDatabaseUrl(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return '<unparsable DATABASE_URL>';
+  }
+}

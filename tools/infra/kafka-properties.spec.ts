@@ -1,0 +1,98 @@
+import {
+  generateClusterId,
+  kafkaServerProperties,
+  parseProperties,
+  renderProperties,
+} from './kafka-properties';
+
+const settings = {
+  host: '127.0.0.1',
+  brokerPort: 19092,
+  controllerPort: 19093,
+  dataDir: '/repo/.hookline/data/kafka',
+};
+
+describe('kafkaServerProperties', () => {
+  const properties = new Map(kafkaServerProperties(settings));
+
+  it('lets a single broker host the internal topics, so consumer groups find a coordinator', () => {
+    expect(properties.get('offsets.topic.replication.factor')).toBe('1');
+    expect(properties.get('transaction.state.log.replication.factor')).toBe('1');
+    expect(properties.get('transaction.state.log.min.isr')).toBe('1');
+    expect(properties.get('group.initial.rebalance.delay.ms')).toBe('0');
+  });
+
+  it('runs broker and controller in one KRaft process that votes for itself', () => {
+    expect(properties.get('process.roles')).toBe('broker,controller');
+    expect(properties.get('controller.quorum.voters')).toBe(
+      `${properties.get('node.id')}@127.0.0.1:19093`,
+    );
+  });
+
+  it('listens on the loopback interface only, on the configured ports', () => {
+    expect(properties.get('listeners')).toBe(
+      'PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093',
+    );
+    expect(properties.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:19092');
+    expect(properties.get('log.dirs')).toBe(settings.dataDir);
+  });
+
+  it('does not create topics on first use: every topic must be provisioned', () => {
+    expect(properties.get('auto.create.topics.enable')).toBe('false');
+  });
+
+  it('names every key once', () => {
+    const keys = kafkaServerProperties(settings).map(([key]) => key);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
+describe('renderProperties and parseProperties', () => {
+  it('round-trip values that java.util.Properties would otherwise misread', () => {
+    const tricky: Array<[string, string]> = [
+      ['log.dirs', 'C:\\hookline\\data\\kafka'],
+      ['key:with=separators', 'value = with: separators'],
+      ['leading', '  spaced'],
+      ['hash', '#not a comment'],
+      ['unicode', 'caf\u00e9'],
+      ['empty', ''],
+    ];
+    const text = renderProperties(tricky, 'header line');
+    expect(text.startsWith('# header line\n')).toBe(true);
+    expect(text).toContain('log.dirs=C:\\\\hookline\\\\data\\\\kafka\n');
+    expect([...parseProperties(text)]).toEqual(tricky);
+  });
+
+  it('reads the meta.properties Kafka writes when it formats the storage', () => {
+    const meta = [
+      '#',
+      '#Thu Nov 26 20:39:08 UTC 2026',
+      'node.id=1',
+      'directory.id=TqhypSC2GRuez3m6PtKQNw',
+      'version=1',
+      'cluster.id=AO7C3lPWweyFGtoxyqrNpw',
+      '',
+    ].join('\n');
+    const parsed = parseProperties(meta);
+    expect(parsed.get('cluster.id')).toBe('AO7C3lPWweyFGtoxyqrNpw');
+    expect(parsed.size).toBe(4);
+  });
+});
+
+describe('generateClusterId', () => {
+  it('is 16 bytes as unpadded base64url, like Kafka Uuid.randomUuid()', () => {
+    const id = generateClusterId();
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(Buffer.from(id, 'base64url')).toHaveLength(16);
+  });
+
+  it('never starts with "-", which the storage tool would read as an option', () => {
+    // 0xf8 encodes to "-" as the first base64url character.
+    const draws = [Buffer.alloc(16, 0xf8), Buffer.alloc(16, 0x01)];
+    const random = jest.fn((size: number) => draws.shift() ?? Buffer.alloc(size, 0x02));
+    const id = generateClusterId(random);
+    expect(id.startsWith('-')).toBe(false);
+    expect(id).toBe(Buffer.alloc(16, 0x01).toString('base64url'));
+    expect(random).toHaveBeenCalledTimes(2);
+  });
+});
