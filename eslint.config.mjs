@@ -65,6 +65,19 @@ const depConstraints = (extraAllowed = []) => [
     ],
   },
   {
+    // Scripts and benchmarks run the platform's libs; they are never imported by them.
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: [
+      'type:contracts',
+      'type:domain',
+      'type:data-access',
+      'type:adapter',
+      'type:infra',
+      'type:util',
+      'type:testing',
+    ],
+  },
+  {
     sourceTag: 'scope:webhooks',
     onlyDependOnLibsWithTags: ['scope:webhooks', 'scope:shared', ...extraAllowed],
   },

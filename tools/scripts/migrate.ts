@@ -1,0 +1,20 @@
+/** `npm run db:migrate`: applies pending migrations to the database named by DATABASE_URL. */
+import { redactUrl } from '@hookline/shared-config';
+import { runMigrations } from '@hookline/shared-event-store';
+import { ALL_MIGRATIONS } from './migrations';
+
+async function main(): Promise<void> {
+  const url = process.env['DATABASE_URL'];
+  if (!url) throw new Error('DATABASE_URL is required (npm run infra:up prints one)');
+  const applied = await runMigrations({ url, migrations: ALL_MIGRATIONS });
+  console.log(
+    applied.length === 0
+      ? `database ${redactUrl(url)} is up to date`
+      : `applied ${applied.length} migration(s) to ${redactUrl(url)}: ${applied.join(', ')}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

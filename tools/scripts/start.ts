@@ -1,0 +1,121 @@
+/**
+ * `npm start`: starts Kafka and PostgreSQL (reusing what already runs), applies the migrations,
+ * builds and starts the three apps, and prints where each listens. Ctrl-C stops the apps and the
+ * infrastructure this command started.
+ */
+import { redactUrl } from '@hookline/shared-config';
+import { runMigrations } from '@hookline/shared-event-store';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { infraDown, infraUp, type InfraHandle } from '../infra';
+import { ALL_MIGRATIONS } from './migrations';
+import { nxEnv, run, secondsSince } from './run';
+
+const root = path.resolve(__dirname, '../..');
+const APPS = [
+  {
+    name: 'config-api',
+    port: 'HOOKLINE_CONFIG_API_PORT',
+    fallback: 3000,
+    what: 'REST API, OpenAPI at /docs',
+  },
+  { name: 'event-matcher', port: 'HOOKLINE_EVENT_MATCHER_PORT', fallback: 3001, what: 'health' },
+  {
+    name: 'delivery-worker',
+    port: 'HOOKLINE_DELIVERY_WORKER_PORT',
+    fallback: 3002,
+    what: 'health',
+  },
+] as const;
+
+const children: ChildProcess[] = [];
+let infra: InfraHandle | undefined;
+let stopping = false;
+
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log('\nstopping the apps...');
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+            child.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    if (infra) await infraDown(infra.started);
+  }
+  process.exit(code);
+}
+
+function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', path.join(root, 'dist/apps', name, 'main.js')],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream)
+      createInterface({ input: stream }).on('line', (line) => console.log(`[${name}] ${line}`));
+  }
+  child.once('exit', (code, signal) => {
+    if (!stopping) {
+      console.error(`${name} exited (${signal ?? `code ${code}`}); stopping everything`);
+      void stop(1);
+    }
+  });
+  return child;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  infra = await infraUp({ quiet: false });
+
+  const applied = await runMigrations({ url: infra.databaseUrl, migrations: ALL_MIGRATIONS });
+  console.log(
+    `migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`}`,
+  );
+
+  const built = await run(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '-p', ...APPS.map((app) => app.name), '--outputStyle=static'],
+    { cwd: root, env: nxEnv() },
+  );
+  if (built !== 0) throw new Error('building the apps failed');
+
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    DATABASE_URL: infra.databaseUrl,
+  };
+  for (const app of APPS) children.push(startApp(app.name, env));
+
+  console.log(`\nHookline is starting (${secondsSince(started)}):`);
+  for (const app of APPS) {
+    const port = process.env[app.port] ?? String(app.fallback);
+    console.log(`  ${app.name.padEnd(16)} http://127.0.0.1:${port}  (${app.what})`);
+  }
+  console.log(`  kafka            ${infra.kafkaBrokers}`);
+  console.log(`  postgres         ${redactUrl(infra.databaseUrl)}`);
+  console.log('Press Ctrl-C to stop.\n');
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  void stop(1);
+});
