@@ -7,7 +7,7 @@ class SummaryReporter {
   onRunComplete(contexts, results) {
     const [context] = [...contexts];
     const displayName = context?.config?.displayName;
-    const name = typeof displayName === 'string' ? displayName : displayName?.name ?? 'jest';
+    const name = typeof displayName === 'string' ? displayName : (displayName?.name ?? 'jest');
     const dir = path.join(__dirname, '..', '..', 'dist', 'test-reports');
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(
