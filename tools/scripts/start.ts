@@ -33,27 +33,41 @@ const children: ChildProcess[] = [];
 let infra: InfraHandle | undefined;
 let stopping = false;
 
-async function stop(code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
-    console.log('\nstopping the apps...');
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-    if (infra) await infraDown(infra.started);
-  }
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nstopping the apps...');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  if (infra) await infraDown(infra.started);
   process.exit(code);
+}
+
+/** Resolves once the app answers its liveness probe; rejects after `timeoutMs`. */
+async function waitUntilLive(name: string, port: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} did not answer on port ${port} within ${timeoutMs / 1000} s`);
 }
 
 function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -81,8 +95,9 @@ function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  process.once('SIGINT', () => void stop(0));
-  process.once('SIGTERM', () => void stop(0));
+  // A terminal's Ctrl-C reaches this process twice (directly and relayed by tsx): keep handling it.
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
 
   infra = await infraUp({ quiet: false });
 
@@ -105,9 +120,11 @@ async function main(): Promise<void> {
   };
   for (const app of APPS) children.push(startApp(app.name, env));
 
-  console.log(`\nHookline is starting (${secondsSince(started)}):`);
-  for (const app of APPS) {
-    const port = process.env[app.port] ?? String(app.fallback);
+  const ports = APPS.map((app) => process.env[app.port] ?? String(app.fallback));
+  await Promise.all(APPS.map((app, i) => waitUntilLive(app.name, ports[i] ?? '')));
+  console.log(`\nHookline is running (started in ${secondsSince(started)}):`);
+  for (const [i, app] of APPS.entries()) {
+    const port = ports[i];
     console.log(`  ${app.name.padEnd(16)} http://127.0.0.1:${port}  (${app.what})`);
   }
   console.log(`  kafka            ${infra.kafkaBrokers}`);

@@ -47,8 +47,13 @@ async function main(): Promise<number> {
   const stopInfra = async () => {
     if (handle) await infraDown(handle.started);
   };
+  let interrupted = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    // `on`, not `once`: a terminal's Ctrl-C arrives twice (directly and relayed by tsx), and a
+    // second signal without a handler would kill the process before it stops the infrastructure.
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
       void stopInfra().finally(() => process.exit(130));
     });
   }
