@@ -36,7 +36,7 @@ const depConstraints = (extraAllowed = []) => [
   },
   {
     sourceTag: 'type:infra',
-    onlyDependOnLibsWithTags: ['type:contracts', 'type:util', ...extraAllowed],
+    onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:util', ...extraAllowed],
   },
   {
     sourceTag: 'type:domain',

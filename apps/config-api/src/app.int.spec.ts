@@ -1,12 +1,9 @@
-import { integrationEnv } from '@hookline/shared-testing';
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
+import { integrationEnv, startHttpApp, type RunningApp } from '@hookline/shared-testing';
 import { AppModule } from './app.module';
 import { loadConfig } from './config';
 
 describe('config-api against the real infrastructure', () => {
-  let app: INestApplication;
-  let baseUrl: string;
+  let running: RunningApp;
 
   beforeAll(async () => {
     const infra = integrationEnv();
@@ -14,31 +11,20 @@ describe('config-api against the real infrastructure', () => {
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       DATABASE_URL: infra.databaseUrl,
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.register(config)],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    baseUrl = await app.getUrl();
+    running = await startHttpApp(AppModule.register(config));
   });
 
   afterAll(async () => {
-    await app?.close();
+    await running?.close();
   });
 
-  it('is ready when its dependencies answer', async () => {
-    const response = await fetch(`${baseUrl}/health/ready`);
+  it('boots and reports ready when its dependencies answer', async () => {
+    const response = await fetch(`${running.baseUrl}/health/ready`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       status: 'ok',
-      kafka: { ok: true, brokers: 1 },
+      kafka: { ok: true },
       postgres: { ok: true },
     });
-  });
-
-  it('answers liveness without touching its dependencies', async () => {
-    const response = await fetch(`${baseUrl}/health/live`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
   });
 });

@@ -9,7 +9,8 @@ export interface KafkaHealth {
 
 /** Asks the cluster to describe itself; a health endpoint's view of the broker. */
 export async function checkKafka(kafka: Kafka): Promise<KafkaHealth> {
-  const admin = kafka.admin();
+  // One retry at most: a probe must answer within the prober's timeout, not kafkajs' backoff.
+  const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 100 } });
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

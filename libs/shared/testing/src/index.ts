@@ -1,2 +1,4 @@
 export { createTestDatabase, integrationEnv, uniqueName } from './infra';
 export type { IntegrationEnv, TestDatabase } from './infra';
+export { startHttpApp } from './http-app';
+export type { RunningApp } from './http-app';

@@ -1,0 +1,67 @@
+import { createDataSource, type DataSourceOptions } from '@hookline/shared-event-store';
+import { createKafka } from '@hookline/shared-kafka';
+import {
+  type DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  Optional,
+  type Provider,
+} from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { HealthHttpController } from './health/health.http.controller';
+import { DATA_SOURCE, KAFKA } from './tokens';
+
+export interface PlatformModuleOptions {
+  /** Names the app to the broker and the database (`hookline-<app>`). */
+  readonly appName: string;
+  readonly kafkaBrokers: readonly string[];
+  /** Omitted by apps without a database. */
+  readonly database?: Omit<DataSourceOptions, 'applicationName'>;
+}
+
+/**
+ * What every app shares: its kafkajs client (KAFKA), its DataSource (DATA_SOURCE) where it has
+ * a database, and the /health/live and /health/ready endpoints over them.
+ */
+@Module({})
+export class PlatformModule implements OnApplicationShutdown {
+  constructor(@Optional() @Inject(DATA_SOURCE) private readonly dataSource?: DataSource) {}
+
+  static register(options: PlatformModuleOptions): DynamicModule {
+    const clientId = `hookline-${options.appName}`;
+    const kafkaLogger = new Logger('kafkajs');
+    const providers: Provider[] = [
+      {
+        provide: KAFKA,
+        useValue: createKafka({
+          brokers: options.kafkaBrokers,
+          clientId,
+          logSink: {
+            log: (level, message, fields) =>
+              kafkaLogger[level === 'info' ? 'log' : level]({ message, ...fields }),
+          },
+        }),
+      },
+    ];
+    const { database } = options;
+    if (database) {
+      providers.push({
+        provide: DATA_SOURCE,
+        useFactory: () => createDataSource({ ...database, applicationName: clientId }).initialize(),
+      });
+    }
+    return {
+      module: PlatformModule,
+      global: true,
+      controllers: [HealthHttpController],
+      providers,
+      exports: providers.map((provider) => (provider as { provide: symbol }).provide),
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource?.isInitialized) await this.dataSource.destroy();
+  }
+}

@@ -1,0 +1,42 @@
+import { ConfigError } from '@hookline/shared-config';
+import { ConsoleLogger, type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+export interface RunAppOptions {
+  readonly name: string;
+  /** Reads and validates the app's settings; a ConfigError stops the process with its message. */
+  readonly loadConfig: () => { host: string; port: number; module: DynamicModule };
+  /** Global pipes, OpenAPI and the like, before the app listens. */
+  readonly configure?: (app: INestApplication) => void;
+  /** What the start line says is at the app's address. */
+  readonly serves?: string;
+}
+
+/**
+ * Boots an app: JSON logs, graceful shutdown on SIGTERM/SIGINT, and a clear message instead of a
+ * stack trace when a setting is wrong.
+ */
+export function runApp(options: RunAppOptions): void {
+  const boot = async () => {
+    const { host, port, module } = options.loadConfig();
+    const app = await NestFactory.create(module, {
+      logger: new ConsoleLogger({ json: true, prefix: options.name }),
+    });
+    app.enableShutdownHooks();
+    options.configure?.(app);
+    await app.listen(port, host);
+    new Logger(options.name).log(
+      `${options.name} listening on ${await app.getUrl()}${options.serves ? ` (${options.serves})` : ''}`,
+    );
+  };
+  boot().catch((error: unknown) => {
+    const message =
+      error instanceof ConfigError
+        ? error.message
+        : error instanceof Error
+          ? (error.stack ?? error.message)
+          : String(error);
+    process.stderr.write(`${options.name} failed to start: ${message}\n`);
+    process.exit(1);
+  });
+}
