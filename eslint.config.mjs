@@ -5,20 +5,22 @@ import prettier from 'eslint-config-prettier';
 // data-access libs, adapters and apps.
 const frameworkAndIo = ['@nestjs/*', 'typeorm', 'pg', 'pg-*', 'kafkajs', 'axios', 'express'];
 
+// Every kind of lib that production code is made of (all but apps and the testing lib).
+const PRODUCTION_LIB_TYPES = [
+  'type:contracts',
+  'type:domain',
+  'type:data-access',
+  'type:adapter',
+  'type:infra',
+  'type:util',
+];
+
 /** Module boundaries for production code; specs may also use the testing lib. */
 const depConstraints = (extraAllowed = []) => [
   { sourceTag: 'type:app', notDependOnLibsWithTags: ['type:app'] },
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: [
-      'type:contracts',
-      'type:domain',
-      'type:data-access',
-      'type:adapter',
-      'type:infra',
-      'type:util',
-      ...extraAllowed,
-    ],
+    onlyDependOnLibsWithTags: [...PRODUCTION_LIB_TYPES, ...extraAllowed],
   },
   {
     sourceTag: 'type:data-access',
@@ -55,27 +57,12 @@ const depConstraints = (extraAllowed = []) => [
   },
   {
     sourceTag: 'type:testing',
-    onlyDependOnLibsWithTags: [
-      'type:contracts',
-      'type:domain',
-      'type:data-access',
-      'type:adapter',
-      'type:infra',
-      'type:util',
-    ],
+    onlyDependOnLibsWithTags: PRODUCTION_LIB_TYPES,
   },
   {
     // Scripts and benchmarks run the platform's libs; they are never imported by them.
     sourceTag: 'type:tool',
-    onlyDependOnLibsWithTags: [
-      'type:contracts',
-      'type:domain',
-      'type:data-access',
-      'type:adapter',
-      'type:infra',
-      'type:util',
-      'type:testing',
-    ],
+    onlyDependOnLibsWithTags: [...PRODUCTION_LIB_TYPES, 'type:testing'],
   },
   {
     sourceTag: 'scope:webhooks',
