@@ -5,6 +5,7 @@ import {
   ENV,
   HOST,
   type InfraConfig,
+  type InfraPaths,
   infraPaths,
   loadInfraConfig,
   managedDatabaseUrl,
@@ -23,7 +24,7 @@ import {
 import { splitHostPort, waitForKafka } from './kafka-readiness';
 import { describeLogTail, rotateLog } from './logs';
 import { withInfraLock } from './lock';
-import { describePortConflicts, findPortConflicts, isPortServing } from './ports';
+import { assertPortsFree, isPortServing } from './ports';
 import {
   ensureDatabase,
   ensurePostgresInitialised,
@@ -161,8 +162,18 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraUpResu
           report(describeLogTail(failure.logFile));
         }
       }
-      if (kafka.status === 'rejected') throw kafka.reason;
-      if (postgres.status === 'rejected') throw postgres.reason;
+      if (kafka.status === 'rejected' || postgres.status === 'rejected') {
+        // Half an infrastructure is no use to the caller, who gets no handle to stop it with:
+        // stop whatever this call did start before reporting the failure.
+        const startedHere = (result: PromiseSettledResult<ServiceUp>) =>
+          result.status === 'fulfilled' && result.value.started;
+        await stopRecorded(
+          paths,
+          { kafka: startedHere(kafka), postgres: startedHere(postgres) },
+          log,
+        );
+        throw failures[0];
+      }
 
       const result: InfraUpResult = {
         kafkaBrokers: kafka.value.address,
@@ -196,45 +207,52 @@ export async function infraDown(
     paths.lockFile,
     300_000,
     (owner) => log(`waiting for another infra command (pid ${owner}) to finish...`),
-    async () => {
-      const state = readState(paths.stateFile);
-      const stop = async (
-        service: 'kafka' | 'postgres',
-        marker: string,
-        plan: StopPlan,
-      ): Promise<InfraStopOutcome> => {
-        if (!selected[service]) return 'skipped';
-        const recorded = state[service];
-        if (recorded === undefined) {
-          log(`[${service}] nothing recorded as started by infra:up`);
-          return 'not-recorded';
-        }
-        let outcome: InfraStopOutcome;
-        if (!isProcessAlive(recorded.pid)) {
-          outcome = 'not-running';
-          log(`[${service}] recorded pid ${recorded.pid} had already exited`);
-        } else if (!isOurProcess(recorded.pid, marker)) {
-          outcome = 'not-ours';
-          log(`[${service}] pid ${recorded.pid} is now another program; left it alone`);
-        } else {
-          const startedAt = Date.now();
-          outcome = await stopProcess(recorded.pid, plan);
-          log(`[${service}] pid ${recorded.pid} ${outcome} in ${seconds(startedAt)}`);
-        }
-        delete state[service];
-        writeState(paths.stateFile, state);
-        return outcome;
-      };
-      const [kafka, postgres] = await Promise.all([
-        stop('kafka', kafkaProcessMarker(paths), KAFKA_STOP),
-        stop('postgres', postgresProcessMarker(paths), POSTGRES_STOP),
-      ]);
-      if (state.kafka === undefined && state.postgres === undefined) {
-        fs.rmSync(paths.envFile, { force: true });
-      }
-      return { kafka, postgres };
-    },
+    () => stopRecorded(paths, selected, log),
   );
+}
+
+/** Stops the selected services recorded as started by `up`; the caller holds the infra lock. */
+async function stopRecorded(
+  paths: InfraPaths,
+  selected: { readonly kafka: boolean; readonly postgres: boolean },
+  log: (line: string) => void,
+): Promise<InfraDownResult> {
+  const state = readState(paths.stateFile);
+  const stop = async (
+    service: 'kafka' | 'postgres',
+    marker: string,
+    plan: StopPlan,
+  ): Promise<InfraStopOutcome> => {
+    if (!selected[service]) return 'skipped';
+    const recorded = state[service];
+    if (recorded === undefined) {
+      log(`[${service}] nothing recorded as started by infra:up`);
+      return 'not-recorded';
+    }
+    let outcome: InfraStopOutcome;
+    if (!isProcessAlive(recorded.pid)) {
+      outcome = 'not-running';
+      log(`[${service}] recorded pid ${recorded.pid} had already exited`);
+    } else if (!isOurProcess(recorded.pid, marker)) {
+      outcome = 'not-ours';
+      log(`[${service}] pid ${recorded.pid} is now another program; left it alone`);
+    } else {
+      const startedAt = Date.now();
+      outcome = await stopProcess(recorded.pid, plan);
+      log(`[${service}] pid ${recorded.pid} ${outcome} in ${seconds(startedAt)}`);
+    }
+    delete state[service];
+    writeState(paths.stateFile, state);
+    return outcome;
+  };
+  const [kafka, postgres] = await Promise.all([
+    stop('kafka', kafkaProcessMarker(paths), KAFKA_STOP),
+    stop('postgres', postgresProcessMarker(paths), POSTGRES_STOP),
+  ]);
+  if (state.kafka === undefined && state.postgres === undefined) {
+    fs.rmSync(paths.envFile, { force: true });
+  }
+  return { kafka, postgres };
 }
 
 /** What runs and serves, without starting or stopping anything. */
@@ -353,7 +371,7 @@ async function upKafka(context: UpContext): Promise<ServiceUp> {
     save();
   }
 
-  const conflicts = await findPortConflicts(
+  await assertPortsFree(
     [
       { service: 'Kafka (broker listener)', port: settings.brokerPort, variable: ENV.kafkaPort },
       {
@@ -363,17 +381,8 @@ async function upKafka(context: UpContext): Promise<ServiceUp> {
       },
     ],
     HOST,
+    `Or, to use a Kafka that already runs, set ${ENV.kafkaBrokers}=<host:port>.`,
   );
-  if (conflicts.length > 0) {
-    throw new InfraError(
-      'PORT_IN_USE',
-      describePortConflicts(
-        conflicts,
-        HOST,
-        `Or, to use a Kafka that already runs, set ${ENV.kafkaBrokers}=<host:port>.`,
-      ),
-    );
-  }
 
   const java = resolveJava(env);
   const version = readPinnedKafkaVersion(paths.kafkaPom);
@@ -472,20 +481,11 @@ async function upPostgres(context: UpContext): Promise<ServiceUp> {
     save();
   }
 
-  const conflicts = await findPortConflicts(
+  await assertPortsFree(
     [{ service: 'PostgreSQL', port: settings.port, variable: ENV.postgresPort }],
     HOST,
+    `Or, to use a PostgreSQL that already runs, set ${ENV.databaseUrl}=postgres://...`,
   );
-  if (conflicts.length > 0) {
-    throw new InfraError(
-      'PORT_IN_USE',
-      describePortConflicts(
-        conflicts,
-        HOST,
-        `Or, to use a PostgreSQL that already runs, set ${ENV.databaseUrl}=postgres://...`,
-      ),
-    );
-  }
 
   const binaries = await postgresBinaries();
   rotateLog(paths.postgresLog);

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { InfraError } from './infra-error';
 
 /** A port a service of ours needs, and the variable that moves it. */
 export interface PortClaim {
@@ -64,4 +65,16 @@ export function describePortConflicts(
   );
   if (alternative !== undefined) lines.push(alternative);
   return lines.join('\n');
+}
+
+/** Throws a PORT_IN_USE error naming every taken port of `claims`, with `alternative` after them. */
+export async function assertPortsFree(
+  claims: readonly PortClaim[],
+  host: string,
+  alternative: string,
+): Promise<void> {
+  const conflicts = await findPortConflicts(claims, host);
+  if (conflicts.length > 0) {
+    throw new InfraError('PORT_IN_USE', describePortConflicts(conflicts, host, alternative));
+  }
 }
