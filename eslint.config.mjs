@@ -72,6 +72,10 @@ const depConstraints = (extraAllowed = []) => [
     sourceTag: 'scope:deliveries',
     onlyDependOnLibsWithTags: ['scope:deliveries', 'scope:shared', ...extraAllowed],
   },
+  {
+    sourceTag: 'scope:access',
+    onlyDependOnLibsWithTags: ['scope:access', 'scope:shared', ...extraAllowed],
+  },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', ...extraAllowed] },
 ];
 
