@@ -60,7 +60,7 @@ async function waitUntilLive(name: string, port: string, timeoutMs = 60_000): Pr
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (stopping) return;
-    const ok = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
       (response) => response.ok,
       () => false,
     );

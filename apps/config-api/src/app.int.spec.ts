@@ -19,7 +19,7 @@ describe('config-api against the real infrastructure', () => {
   });
 
   it('boots and reports ready when its dependencies answer', async () => {
-    const response = await fetch(`${running.baseUrl}/health/ready`);
+    const response = await fetch(`${running.baseUrl}/ready`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({
       status: 'ok',

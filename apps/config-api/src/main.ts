@@ -29,6 +29,6 @@ runApp({
         .addBearerAuth()
         .build(),
     );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   },
 });

@@ -5,7 +5,7 @@ import { loadConfig } from './config';
 
 runApp({
   name: 'delivery-worker',
-  serves: 'health at /health/ready',
+  serves: 'health at /ready',
   loadConfig: () => {
     const config = loadConfig();
     return {

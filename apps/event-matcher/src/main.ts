@@ -5,7 +5,7 @@ import { loadConfig } from './config';
 
 runApp({
   name: 'event-matcher',
-  serves: 'health at /health/ready',
+  serves: 'health at /ready',
   loadConfig: () => {
     const config = loadConfig();
     return {

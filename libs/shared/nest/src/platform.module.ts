@@ -9,8 +9,11 @@ import {
   Optional,
   type Provider,
 } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import { HealthHttpController } from './health/health.http.controller';
+import { pinoParams } from './logging';
 import { DATA_SOURCE, KAFKA } from './tokens';
 
 export interface PlatformModuleOptions {
@@ -19,11 +22,14 @@ export interface PlatformModuleOptions {
   readonly kafkaBrokers: readonly string[];
   /** Omitted by apps without a database. */
   readonly database?: Omit<DataSourceOptions, 'applicationName'>;
+  readonly logLevel?: string;
+  /** Where the JSON log lines go; stdout unless given (tests capture them). */
+  readonly logDestination?: DestinationStream;
 }
 
 /**
- * What every app shares: its kafkajs client (KAFKA), its DataSource (DATA_SOURCE) where it has
- * a database, and the /health/live and /health/ready endpoints over them.
+ * What every app shares: structured logs (pino, secrets redacted), its kafkajs client (KAFKA),
+ * its DataSource (DATA_SOURCE) where it has a database, and the /health and /ready endpoints.
  */
 @Module({})
 export class PlatformModule implements OnApplicationShutdown {
@@ -55,6 +61,15 @@ export class PlatformModule implements OnApplicationShutdown {
     return {
       module: PlatformModule,
       global: true,
+      imports: [
+        LoggerModule.forRoot(
+          pinoParams({
+            appName: options.appName,
+            ...(options.logLevel ? { level: options.logLevel } : {}),
+            ...(options.logDestination ? { destination: options.logDestination } : {}),
+          }),
+        ),
+      ],
       controllers: [HealthHttpController],
       providers,
       exports: providers.map((provider) => (provider as { provide: symbol }).provide),

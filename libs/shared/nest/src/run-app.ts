@@ -1,5 +1,6 @@
 import { ConfigError } from '@hookline/shared-config';
-import { ConsoleLogger, type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Logger } from '@nestjs/common';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 
 export interface RunAppOptions {
@@ -13,15 +14,14 @@ export interface RunAppOptions {
 }
 
 /**
- * Boots an app: JSON logs, graceful shutdown on SIGTERM/SIGINT, and a clear message instead of a
+ * Boots an app: pino JSON logs (from the PlatformModule the app imports), graceful shutdown on SIGTERM/SIGINT, and a clear message instead of a
  * stack trace when a setting is wrong.
  */
 export function runApp(options: RunAppOptions): void {
   const boot = async () => {
     const { host, port, module } = options.loadConfig();
-    const app = await NestFactory.create(module, {
-      logger: new ConsoleLogger({ json: true, prefix: options.name }),
-    });
+    const app = await NestFactory.create(module, { bufferLogs: true });
+    app.useLogger(app.get(PinoLogger));
     app.enableShutdownHooks();
     options.configure?.(app);
     await app.listen(port, host);

@@ -14,7 +14,7 @@ export interface Readiness {
 }
 
 @ApiTags('health')
-@Controller('health')
+@Controller()
 export class HealthHttpController {
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -22,7 +22,7 @@ export class HealthHttpController {
   ) {}
 
   /** Liveness: the process serves HTTP; touches no dependency. */
-  @Get('live')
+  @Get('health')
   @ApiOkResponse({ description: 'The process serves HTTP' })
   live(): { status: 'ok' } {
     return { status: 'ok' };
