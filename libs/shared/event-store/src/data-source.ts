@@ -1,4 +1,4 @@
-import { DataSource, type MigrationInterface } from 'typeorm';
+import { DataSource, type LoggerOptions, type MigrationInterface } from 'typeorm';
 
 export interface DataSourceOptions {
   readonly url: string;
@@ -6,6 +6,12 @@ export interface DataSourceOptions {
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
   readonly applicationName?: string;
   readonly poolSize?: number;
+  /**
+   * TypeORM's logging; default migrations only. Failed queries are thrown to their callers, which
+   * log or answer them: TypeORM's own error lines (query and parameters, to the console) would
+   * repeat them outside the structured logs, even for an expected concurrency conflict.
+   */
+  readonly logging?: LoggerOptions;
 }
 
 /**
@@ -23,7 +29,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsTableName: 'typeorm_migrations',
     migrations: [...options.migrations],
     poolSize: options.poolSize ?? 10,
-    logging: ['error', 'migration'],
+    logging: options.logging ?? ['migration'],
   });
 }
 

@@ -1,3 +1,30 @@
 export { checkPostgres, createDataSource, runMigrations } from './data-source';
 export type { DataSourceOptions, PostgresHealth } from './data-source';
 export { EVENT_STORE_MIGRATIONS } from './migrations';
+export { validateTableName } from './table-name';
+export {
+  ConcurrencyConflictError,
+  isStreamPositionViolation,
+  translateAppendError,
+} from './concurrency-conflict.error';
+export { LOG_START, PostgresEventStore } from './event-store';
+export type {
+  AppendResult,
+  EventMetadata,
+  LogPosition,
+  NewEvent,
+  PostgresEventStoreOptions,
+  ReadAllResult,
+  StoredEvent,
+} from './event-store';
+export { inTransaction } from './transaction';
+export type { IsolationLevel } from './transaction';
+export { writeOutbox } from './outbox';
+export type { OutboxMessage } from './outbox';
+export { DEFAULT_OUTBOX_LOCK_ID, OutboxRelay } from './outbox-relay';
+export type {
+  OutboxProducer,
+  OutboxRelayLogger,
+  OutboxRelayOptions,
+  PollResult,
+} from './outbox-relay';

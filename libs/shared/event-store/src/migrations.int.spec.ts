@@ -27,7 +27,11 @@ describe('event store migrations against the real PostgreSQL', () => {
 
   it('applies every pending migration once', async () => {
     const options = { url: db.url, migrations: EVENT_STORE_MIGRATIONS };
-    expect(await runMigrations(options)).toEqual(['CreateWebhookEvents1764187200000']);
+    expect(await runMigrations(options)).toEqual([
+      'CreateWebhookEvents1764187200000',
+      'AddTransactionIdToWebhookEvents1764190800000',
+      'CreateOutbox1764194400000',
+    ]);
     expect(await runMigrations(options)).toEqual([]);
   });
 
@@ -55,15 +59,36 @@ describe('event store migrations against the real PostgreSQL', () => {
     ).rejects.toThrow(/append-only: DELETE is not allowed/);
   });
 
-  it('reverts cleanly', async () => {
+  it('records the writing transaction on every event, for gap-safe tailing', async () => {
+    const { rows } = await client.query(
+      `INSERT INTO webhook_events (stream_id, stream_position, type, data)
+       VALUES ('wh_e', 1, 'WebhookCreated', '{}')
+       RETURNING transaction_id::text AS tx, pg_current_xact_id()::text AS current`,
+    );
+    expect(rows[0].tx).toBe(rows[0].current);
+  });
+
+  it('creates the outbox, whose value may be null (a tombstone)', async () => {
+    const { rows } = await client.query(
+      `INSERT INTO outbox (topic, message_key, value) VALUES ('t', 'k', NULL)
+       RETURNING id, headers, created_at`,
+    );
+    expect(rows[0]).toMatchObject({ headers: {}, created_at: expect.any(Date) });
+  });
+
+  it('reverts cleanly, newest first', async () => {
     const dataSource = createDataSource({ url: db.url, migrations: EVENT_STORE_MIGRATIONS });
     await dataSource.initialize();
     try {
-      await dataSource.undoLastMigration({ transaction: 'each' });
+      for (let i = 0; i < EVENT_STORE_MIGRATIONS.length; i += 1) {
+        await dataSource.undoLastMigration({ transaction: 'each' });
+      }
     } finally {
       await dataSource.destroy();
     }
-    const { rows } = await client.query(`SELECT to_regclass('webhook_events') AS table`);
-    expect(rows[0].table).toBeNull();
+    const { rows } = await client.query(
+      `SELECT to_regclass('webhook_events') AS events, to_regclass('outbox') AS outbox`,
+    );
+    expect(rows[0]).toEqual({ events: null, outbox: null });
   });
 });

@@ -1,4 +1,10 @@
 import { CreateWebhookEvents1764187200000 } from './1764187200000-create-webhook-events';
+import { AddTransactionIdToWebhookEvents1764190800000 } from './1764190800000-add-transaction-id-to-webhook-events';
+import { CreateOutbox1764194400000 } from './1764194400000-create-outbox';
 
 /** The event store's migrations, oldest first. */
-export const EVENT_STORE_MIGRATIONS = [CreateWebhookEvents1764187200000] as const;
+export const EVENT_STORE_MIGRATIONS = [
+  CreateWebhookEvents1764187200000,
+  AddTransactionIdToWebhookEvents1764190800000,
+  CreateOutbox1764194400000,
+] as const;

@@ -1,0 +1,265 @@
+import { createKafka, ensureTopics } from '@hookline/shared-kafka';
+import {
+  createTestDatabase,
+  integrationEnv,
+  uniqueName,
+  type TestDatabase,
+} from '@hookline/shared-testing';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { createDataSource, runMigrations } from './data-source';
+import { EVENT_STORE_MIGRATIONS } from './migrations';
+import { writeOutbox, type OutboxMessage } from './outbox';
+import { OutboxRelay, type OutboxProducer, type OutboxRelayLogger } from './outbox-relay';
+import { inTransaction } from './transaction';
+
+interface Received {
+  key: string;
+  value: string | null;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+const recordingLogger = () => {
+  const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
+  const logger: OutboxRelayLogger = {
+    warn: (message, fields) => lines.push({ level: 'warn', message, fields }),
+    error: (message, fields) => lines.push({ level: 'error', message, fields }),
+  };
+  return { logger, lines };
+};
+
+const byKey = (messages: ReadonlyArray<{ key: string; value: string | null }>) => {
+  const result: Record<string, Array<string | null>> = {};
+  for (const { key, value } of messages) (result[key] ??= []).push(value);
+  return result;
+};
+
+/** Drops repeats (at-least-once redeliveries), keeping each value's first arrival. */
+const firstArrivals = (values: Array<string | null>) => [...new Set(values)];
+
+describe('OutboxRelay against the real PostgreSQL and Kafka', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let kafka: Kafka;
+  const relays: OutboxRelay[] = [];
+
+  const newRelay = (options: Partial<ConstructorParameters<typeof OutboxRelay>[0]> = {}) => {
+    const relay = new OutboxRelay({
+      dataSource,
+      kafka,
+      logger: recordingLogger().logger,
+      pollIntervalMs: 50,
+      ...options,
+    } as ConstructorParameters<typeof OutboxRelay>[0]);
+    relays.push(relay);
+    return relay;
+  };
+
+  const newTopic = async () => {
+    const topic = uniqueName('outbox.relay');
+    await ensureTopics(kafka, [{ topic, numPartitions: 3 }]);
+    return topic;
+  };
+
+  const write = (messages: OutboxMessage[]) =>
+    inTransaction(dataSource, (m) => writeOutbox(m, messages));
+
+  const consume = async (topic: string, count: number, timeoutMs = 30_000): Promise<Received[]> => {
+    const received: Received[] = [];
+    const consumer = kafka.consumer({
+      groupId: uniqueName('outbox-relay-spec'),
+      sessionTimeout: 10_000,
+    });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`received ${received.length} of ${count} messages`)),
+          timeoutMs,
+        );
+        void consumer.run({
+          eachMessage: async ({ partition, message }) => {
+            received.push({
+              key: String(message.key),
+              value: message.value === null ? null : message.value.toString(),
+              headers: Object.fromEntries(
+                Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+              ),
+              partition,
+              offset: message.offset,
+            });
+            if (received.length >= count) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+      // Give a few more moments for duplicates, which at-least-once allows but which we count.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await consumer.disconnect();
+    }
+    return received;
+  };
+
+  const pending = async () =>
+    ((await dataSource.query(`SELECT count(*)::int AS n FROM outbox`)) as [{ n: number }])[0].n;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('outbox_relay');
+    await runMigrations({ url: db.url, migrations: EVENT_STORE_MIGRATIONS });
+    dataSource = createDataSource({ url: db.url, migrations: [], poolSize: 20, logging: false });
+    await dataSource.initialize();
+    kafka = createKafka({
+      brokers: integrationEnv().kafkaBrokers,
+      clientId: 'outbox-relay-int-spec',
+    });
+  });
+
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+  });
+
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+
+  it('publishes rows in order with their keys and headers, tombstones as null values, then deletes them', async () => {
+    const topic = await newTopic();
+    const messages: OutboxMessage[] = [
+      {
+        topic,
+        key: 'wh_1',
+        value: '{"v":1}',
+        headers: { 'correlation-id': 'c1', 'message-type': 'X' },
+      },
+      { topic, key: 'wh_2', value: '{"v":1}' },
+      { topic, key: 'wh_1', value: '{"v":2}', headers: { 'causation-id': 'c2' } },
+      { topic, key: 'wh_1', value: null, headers: { 'message-type': 'WebhookDeleted' } },
+    ];
+    await write(messages);
+    const relay = newRelay();
+    await relay.start();
+    relay.notify();
+    const received = await consume(topic, messages.length);
+    expect(byKey(received)).toEqual({ wh_1: ['{"v":1}', '{"v":2}', null], wh_2: ['{"v":1}'] });
+    expect(received.find((m) => m.value === null)?.headers).toEqual({
+      'message-type': 'WebhookDeleted',
+    });
+    expect(received.find((m) => m.value === '{"v":1}' && m.key === 'wh_1')?.headers).toEqual({
+      'correlation-id': 'c1',
+      'message-type': 'X',
+    });
+    expect(await pending()).toBe(0);
+  });
+
+  it('rows written while no relay runs are all published by a relay started later', async () => {
+    const topic = await newTopic();
+    const first = newRelay();
+    await first.start();
+    await first.stop();
+    const values = Array.from({ length: 120 }, (_, i) => `m${i}`);
+    for (let i = 0; i < values.length; i += 10) {
+      await write(
+        values.slice(i, i + 10).map((value, j) => ({ topic, key: `k${(i + j) % 4}`, value })),
+      );
+    }
+    expect(await pending()).toBe(120);
+    const second = newRelay({ batchSize: 25 });
+    await second.start();
+    const received = await consume(topic, values.length);
+    process.stderr.write(JSON.stringify(received.filter((m) => m.key === 'k3')) + '\n');
+    expect(received).toHaveLength(values.length);
+    expect(byKey(received)).toEqual(byKey(values.map((value, i) => ({ key: `k${i % 4}`, value }))));
+  });
+
+  it('a relay that dies after the broker acked but before deleting loses nothing: the next relay republishes', async () => {
+    const topic = await newTopic();
+    const values = Array.from({ length: 30 }, (_, i) => `m${i}`);
+    const expected = values.map((value, i) => ({ topic, key: `k${i % 3}`, value }));
+    await write(expected);
+
+    const real = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    let sends = 0;
+    const crashing: OutboxProducer = {
+      connect: () => real.connect(),
+      disconnect: () => real.disconnect(),
+      sendBatch: async (batch) => {
+        const result = await real.sendBatch(batch);
+        sends += 1;
+        if (sends >= 2) throw new Error('simulated crash after the broker acked');
+        return result;
+      },
+    };
+    const { logger, lines } = recordingLogger();
+    const dying = newRelay({
+      producer: crashing,
+      kafka: undefined,
+      batchSize: 10,
+      logger,
+      retryInitialMs: 20,
+    });
+    await dying.start();
+    const deadline = Date.now() + 10_000;
+    while (lines.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await dying.stop();
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      fields: { error: 'simulated crash after the broker acked' },
+    });
+    expect(await pending()).toBe(20); // the first batch was deleted, the acked second one was not
+
+    const next = newRelay({ batchSize: 10 });
+    await next.drain();
+    expect(await pending()).toBe(0);
+    const received = await consume(topic, values.length + 10);
+    const got = byKey(received);
+    const want = byKey(expected);
+    for (const key of Object.keys(want)) {
+      expect(firstArrivals(got[key] ?? [])).toEqual(want[key]);
+    }
+  });
+
+  it('two relays at once publish every message exactly once here, in order per key', async () => {
+    const topic = await newTopic();
+    const a = newRelay({ batchSize: 7 });
+    const b = newRelay({ batchSize: 7 });
+    await Promise.all([a.start(), b.start()]);
+    const expected: OutboxMessage[] = [];
+    for (let batch = 0; batch < 20; batch += 1) {
+      const messages = Array.from({ length: 10 }, (_, i) => ({
+        topic,
+        key: `k${(batch * 10 + i) % 5}`,
+        value: `m${batch * 10 + i}`,
+      }));
+      expected.push(...messages);
+      await write(messages);
+      (batch % 2 === 0 ? a : b).notify();
+    }
+    await Promise.all([a.drain(), b.drain()]);
+    const received = await consume(topic, expected.length);
+    expect(received).toHaveLength(expected.length);
+    expect(byKey(received)).toEqual(byKey(expected));
+  });
+
+  it('stop() finishes the in-flight batch: every row is either published and deleted, or still pending', async () => {
+    const topic = await newTopic();
+    const values = Array.from({ length: 50 }, (_, i) => `m${i}`);
+    await write(values.map((value) => ({ topic, key: 'k', value })));
+    const relay = newRelay({ batchSize: 5 });
+    await relay.start();
+    await new Promise((r) => setTimeout(r, 30));
+    await relay.stop();
+    const left = await pending();
+    const restarted = newRelay();
+    await restarted.drain();
+    const received = await consume(topic, values.length);
+    expect(received.map((m) => m.value)).toEqual(values);
+    expect(left).toBeLessThanOrEqual(50);
+  });
+});

@@ -1,0 +1,50 @@
+import type { EntityManager } from 'typeorm';
+import { validateTableName } from './table-name';
+
+/** One Kafka message to publish once the transaction that wrote it commits. */
+export interface OutboxMessage {
+  readonly topic: string;
+  readonly key: string;
+  /** `null` publishes a tombstone. */
+  readonly value: string | null;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Writes `messages` to the outbox inside the caller's transaction, in the given order (their ids,
+ * and so their publish order, follow it). Nothing reaches Kafka unless the transaction commits.
+ */
+export async function writeOutbox(
+  manager: EntityManager,
+  messages: readonly OutboxMessage[],
+  options: { table?: string } = {},
+): Promise<void> {
+  if (messages.length === 0) return;
+  const table = validateTableName(options.table ?? 'outbox');
+  messages.forEach((message, index) => {
+    if (!message.topic) throw new TypeError(`messages[${index}].topic is required`);
+    if (typeof message.key !== 'string')
+      throw new TypeError(`messages[${index}].key must be a string`);
+    if (message.value !== null && typeof message.value !== 'string') {
+      throw new TypeError(`messages[${index}].value must be a string or null`);
+    }
+    for (const [name, value] of Object.entries(message.headers ?? {})) {
+      if (typeof value !== 'string') {
+        throw new TypeError(`messages[${index}].headers.${name} must be a string`);
+      }
+    }
+  });
+  await manager.query(
+    `INSERT INTO ${table} (topic, message_key, value, headers)
+     SELECT m.topic, m.message_key, m.value, m.headers
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
+            WITH ORDINALITY AS m(topic, message_key, value, headers, ord)
+      ORDER BY m.ord`,
+    [
+      messages.map((m) => m.topic),
+      messages.map((m) => m.key),
+      messages.map((m) => m.value),
+      messages.map((m) => JSON.stringify(m.headers ?? {})),
+    ],
+  );
+}
