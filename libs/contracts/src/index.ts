@@ -80,6 +80,7 @@ export {
   validateWebhookConfigRecord,
   type SealedHeader,
   type SealedSecret,
+  type PreviousSigningSecret,
   type WebhookConfigRecord,
   type WebhookStatus,
   type WebhookType,

@@ -15,6 +15,8 @@ export const WEBHOOK_ID_PATTERN = '^wh_[A-Za-z0-9]{1,64}$';
 export const DELIVERY_ID_PATTERN =
   '^dlv_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 export const HTTPS_URL_PATTERN = '^https://';
+/** http too: for records of an operator who allowed http endpoints (HOOKLINE_ALLOW_HTTP). */
+export const HTTP_OR_HTTPS_URL_PATTERN = '^https?://';
 /** An HTTP header field name (RFC 9110 token). */
 export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 export const BASE64URL_PATTERN = '^[A-Za-z0-9_-]+$';
@@ -28,6 +30,7 @@ export const PATTERN_DESCRIPTIONS: Readonly<Record<string, string>> = {
   [WEBHOOK_ID_PATTERN]: 'must be a webhook id: "wh_" then 1 to 64 letters or digits',
   [DELIVERY_ID_PATTERN]: 'must be a delivery id: "dlv_" then a lowercase UUID',
   [HTTPS_URL_PATTERN]: 'must be an https:// URL',
+  [HTTP_OR_HTTPS_URL_PATTERN]: 'must be an http:// or https:// URL',
   [HEADER_NAME_PATTERN]: "must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)",
   [BASE64URL_PATTERN]: 'must be base64url text without padding',
 };

@@ -234,7 +234,7 @@ describe('WebhookConfigRecord', () => {
   });
 
   it.each<[string, unknown, string, string]>([
-    ['/url', 'http://hooks.example.com/x', '/url', 'pattern'],
+    ['/url', 'ftp://hooks.example.com/x', '/url', 'pattern'],
     ['/type', 'teams', '/type', 'enum'],
     ['/events', ['scan.done'], '/events/0', 'enum'],
     ['/events', ['scan.completed', 'scan.completed'], '/events', 'uniqueItems'],

@@ -3,7 +3,7 @@ import { EVENT_TYPES, type EventType, type IssueStatus } from '../catalog/event-
 import {
   BASE64URL_PATTERN,
   HEADER_NAME_PATTERN,
-  HTTPS_URL_PATTERN,
+  HTTP_OR_HTTPS_URL_PATTERN,
   JSON_SCHEMA_DIALECT,
   NON_EMPTY_STRING_SCHEMA,
   UTC_TIMESTAMP_SCHEMA,
@@ -50,7 +50,10 @@ export interface WebhookConfigRecord {
   /** The tenant: the webhook only receives this company's events. */
   company: string;
   name: string;
-  /** HTTPS. For Slack, Zapier and Teams the URL itself is the credential. */
+  /**
+   * HTTPS (http only where the operator set HOOKLINE_ALLOW_HTTP). For Slack, Zapier and Teams
+   * the URL itself is the credential.
+   */
   url: string;
   type: WebhookType;
   /** Subscribed event types; empty subscribes to nothing. */
@@ -67,7 +70,17 @@ export interface WebhookConfigRecord {
   bodyTemplate: string | null;
   /** The HMAC signing secret, sealed; `null` when the webhook is not signed. */
   signingSecret: SealedSecret | null;
+  /**
+   * The secret a rotation replaced, still signing beside the new one until `validUntil`.
+   * Optional: records written before rotation support lack it.
+   */
+  previousSigningSecret?: PreviousSigningSecret | null;
   headers: SealedHeader[];
+}
+
+export interface PreviousSigningSecret {
+  value: SealedSecret;
+  validUntil: string;
 }
 
 const SEALED_SECRET_PROPERTIES = {
@@ -102,7 +115,7 @@ export const WEBHOOK_CONFIG_RECORD_SCHEMA = deepFreeze({
     webhookId: WEBHOOK_ID_SCHEMA,
     company: NON_EMPTY_STRING_SCHEMA,
     name: NON_EMPTY_STRING_SCHEMA,
-    url: { type: 'string', format: 'uri', pattern: HTTPS_URL_PATTERN },
+    url: { type: 'string', format: 'uri', pattern: HTTP_OR_HTTPS_URL_PATTERN },
     type: { type: 'string', enum: WEBHOOK_TYPES },
     events: {
       type: 'array',
@@ -119,6 +132,20 @@ export const WEBHOOK_CONFIG_RECORD_SCHEMA = deepFreeze({
       type: ['object', 'null'],
       required: ['alg', 'keyId', 'ciphertext'],
       properties: SEALED_SECRET_PROPERTIES,
+      additionalProperties: false,
+    },
+    previousSigningSecret: {
+      type: ['object', 'null'],
+      required: ['value', 'validUntil'],
+      properties: {
+        value: {
+          type: 'object',
+          required: ['alg', 'keyId', 'ciphertext'],
+          properties: SEALED_SECRET_PROPERTIES,
+          additionalProperties: false,
+        },
+        validUntil: UTC_TIMESTAMP_SCHEMA,
+      },
       additionalProperties: false,
     },
     headers: {
