@@ -1,1 +1,57 @@
-export {};
+// Public API of @hookline/webhooks-domain: the Webhook aggregate. Anything not exported here
+// is internal.
+export type { PausedReason, PreviousSecret, Webhook } from './webhook';
+export {
+  FIELD_RULES,
+  WEBHOOK_DOMAIN_ERROR_CODES,
+  WebhookDomainError,
+  type FieldRule,
+  type FieldViolation,
+  type TemplateErrorDetail,
+  type WebhookDomainErrorCode,
+} from './webhook.error';
+export {
+  DEFAULT_SECRET_GRACE_PERIOD_SECONDS,
+  MAX_SECRET_GRACE_PERIOD_SECONDS,
+  type ActivateWebhook,
+  type AutoPauseWebhook,
+  type CreateWebhook,
+  type DeleteWebhook,
+  type PauseWebhook,
+  type RotateWebhookSecret,
+  type UpdateWebhook,
+  type WebhookCommand,
+  type WebhookCommandType,
+} from './webhook.command';
+export {
+  WEBHOOK_EVENT_TYPES,
+  isWebhookEventType,
+  type WebhookActivated,
+  type WebhookActivatedData,
+  type WebhookAutoPaused,
+  type WebhookAutoPausedData,
+  type WebhookChanges,
+  type WebhookCreated,
+  type WebhookCreatedData,
+  type WebhookDeleted,
+  type WebhookDeletedData,
+  type WebhookEvent,
+  type WebhookEventType,
+  type WebhookPaused,
+  type WebhookPausedData,
+  type WebhookSecretRotated,
+  type WebhookSecretRotatedData,
+  type WebhookUpdated,
+  type WebhookUpdatedData,
+} from './webhook.event';
+export {
+  STATUS_FILTER_EVENT,
+  WEBHOOK_LIMITS,
+  validateWebhookInput,
+  type WebhookInput,
+  type WebhookInputMode,
+  type WebhookInputOptions,
+} from './webhook-input.validator';
+export { decide } from './webhook.decider';
+export { evolve, rehydrate } from './webhook.evolve';
+export { toConfigRecord } from './webhook-config-record.mapper';

@@ -1,0 +1,98 @@
+import type {
+  EventType,
+  IssueStatus,
+  SealedHeader,
+  SealedSecret,
+  WebhookType,
+} from '@hookline/contracts';
+
+/** What every command carries: the target, the tenant, and the time the caller read. */
+interface CommandBase {
+  webhookId: string;
+  company: string;
+  /** ISO-8601 UTC, e.g. `new Date().toISOString()`; decide reads no clock. */
+  now: string;
+  /**
+   * Optimistic concurrency from the client (e.g. an `If-Match` header): when set and not the
+   * current version, decide throws `conflict`. Ignored by CreateWebhook.
+   */
+  expectedVersion?: number;
+}
+
+export interface CreateWebhook extends CommandBase {
+  type: 'CreateWebhook';
+  name: string;
+  url: string;
+  webhookType: WebhookType;
+  events: EventType[];
+  projectIds: string[];
+  statusFilter: IssueStatus[];
+  /** Header values sealed by the caller, after `validateWebhookInput` saw them in clear. */
+  headers: SealedHeader[];
+  bodyTemplate: string | null;
+  /** Sealed signing secret (generated or user-supplied), or null for unsigned deliveries. */
+  secret: SealedSecret | null;
+}
+
+/**
+ * Changes the given fields only. `headers` replaces the whole set; `bodyTemplate: null` (or a
+ * blank string) clears the template. The signing secret is changed by RotateWebhookSecret only.
+ */
+export interface UpdateWebhook extends CommandBase {
+  type: 'UpdateWebhook';
+  name?: string;
+  url?: string;
+  webhookType?: WebhookType;
+  events?: EventType[];
+  projectIds?: string[];
+  statusFilter?: IssueStatus[];
+  headers?: SealedHeader[];
+  bodyTemplate?: string | null;
+}
+
+/** Pause by hand. Idempotent: pausing a paused webhook changes nothing. */
+export interface PauseWebhook extends CommandBase {
+  type: 'PauseWebhook';
+}
+
+/** Re-activate by hand (the only way out of an auto-pause); resets the failure streak. */
+export interface ActivateWebhook extends CommandBase {
+  type: 'ActivateWebhook';
+}
+
+/** Sent by the delivery worker after too many consecutive failed calls. */
+export interface AutoPauseWebhook extends CommandBase {
+  type: 'AutoPauseWebhook';
+  /** One line for people, e.g. the last error. */
+  reason: string;
+  consecutiveFailures: number;
+}
+
+/**
+ * Sets a new sealed signing secret. The one it replaces keeps signing for
+ * `gracePeriodSeconds` (default 86 400). Also how a secret is set on a webhook that has none.
+ */
+export interface RotateWebhookSecret extends CommandBase {
+  type: 'RotateWebhookSecret';
+  secret: SealedSecret;
+  gracePeriodSeconds?: number;
+}
+
+export interface DeleteWebhook extends CommandBase {
+  type: 'DeleteWebhook';
+}
+
+export type WebhookCommand =
+  | CreateWebhook
+  | UpdateWebhook
+  | PauseWebhook
+  | ActivateWebhook
+  | AutoPauseWebhook
+  | RotateWebhookSecret
+  | DeleteWebhook;
+
+export type WebhookCommandType = WebhookCommand['type'];
+
+/** Default and bounds of RotateWebhookSecret's grace period, in seconds. */
+export const DEFAULT_SECRET_GRACE_PERIOD_SECONDS = 86_400;
+export const MAX_SECRET_GRACE_PERIOD_SECONDS = 7 * 86_400;
