@@ -12,6 +12,7 @@ export class AppModule {
         PlatformModule.register({
           appName: 'delivery-worker',
           kafkaBrokers: config.KAFKA_BROKERS,
+          logLevel: config.HOOKLINE_LOG_LEVEL,
           database: { url: config.DATABASE_URL, migrations: EVENT_STORE_MIGRATIONS },
         }),
       ],

@@ -11,6 +11,7 @@ export class AppModule {
         PlatformModule.register({
           appName: 'event-matcher',
           kafkaBrokers: config.KAFKA_BROKERS,
+          logLevel: config.HOOKLINE_LOG_LEVEL,
         }),
       ],
     };

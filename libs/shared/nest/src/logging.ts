@@ -31,6 +31,9 @@ export const LOG_REDACT_PATHS = [
   '*.masterKey',
 ];
 
+/** pino's levels, for the HOOKLINE_LOG_LEVEL setting of every app. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+
 export interface LoggingOptions {
   readonly appName: string;
   readonly level?: string;
