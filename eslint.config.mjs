@@ -124,7 +124,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', 'libs/shared/testing/**/*.ts'],
+    files: ['**/*.spec.ts', 'libs/shared/testing/**/*.ts', 'apps/*/src/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(['type:testing', 'scope:testing']),
     },

@@ -29,7 +29,12 @@ async function* walk(dir) {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== 'node_modules' && entry.name !== 'test-clients') yield* walk(full);
+      if (
+        entry.name !== 'node_modules' &&
+        entry.name !== 'test-clients' &&
+        entry.name !== 'testing'
+      )
+        yield* walk(full);
     } else yield full;
   }
 }

@@ -1,20 +1,172 @@
-import { EVENT_STORE_MIGRATIONS } from '@hookline/shared-event-store';
-import { PlatformModule } from '@hookline/shared-nest';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { ACCESS_MIGRATIONS, ApiKeyStore } from '@hookline/access-data-access';
+import { KAFKA_TOPICS } from '@hookline/contracts';
+import {
+  EVENT_STORE_MIGRATIONS,
+  OutboxRelay,
+  PostgresEventStore,
+} from '@hookline/shared-event-store';
+import { ensureTopics } from '@hookline/shared-kafka';
+import { DATA_SOURCE, KAFKA, PlatformModule } from '@hookline/shared-nest';
+import { WEBHOOKS_MIGRATIONS, WebhookStore } from '@hookline/webhooks-data-access';
+import {
+  type DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+  ValidationPipe,
+} from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { CreateApiKeyHttpController } from './api-keys/create-api-key/create-api-key.http.controller';
+import { ListApiKeysHttpController } from './api-keys/list-api-keys/list-api-keys.http.controller';
+import { RevokeApiKeyHttpController } from './api-keys/revoke-api-key/revoke-api-key.http.controller';
+import { ApiKeyGuard } from './auth/api-key.guard';
 import type { ConfigApiConfig } from './config';
+import { ListEventTypesHttpController } from './event-types/list-event-types.http.controller';
+import { HttpErrorFilter } from './http/http-error.filter';
+import { validationExceptionFactory } from './http/validation-exception.factory';
+import { API_KEY_STORE, KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_STORE } from './tokens';
+import { ActivateWebhookHandler } from './webhooks/activate-webhook/activate-webhook.handler';
+import { ActivateWebhookHttpController } from './webhooks/activate-webhook/activate-webhook.http.controller';
+import { CreateWebhookHandler } from './webhooks/create-webhook/create-webhook.handler';
+import { CreateWebhookHttpController } from './webhooks/create-webhook/create-webhook.http.controller';
+import { DeleteWebhookHandler } from './webhooks/delete-webhook/delete-webhook.handler';
+import { DeleteWebhookHttpController } from './webhooks/delete-webhook/delete-webhook.http.controller';
+import { GetWebhookHttpController } from './webhooks/get-webhook/get-webhook.http.controller';
+import { ListWebhooksHttpController } from './webhooks/list-webhooks/list-webhooks.http.controller';
+import { PauseWebhookHandler } from './webhooks/pause-webhook/pause-webhook.handler';
+import { PauseWebhookHttpController } from './webhooks/pause-webhook/pause-webhook.http.controller';
+import { RevealWebhookSecretHttpController } from './webhooks/reveal-webhook-secret/reveal-webhook-secret.http.controller';
+import { RotateWebhookSecretHandler } from './webhooks/rotate-webhook-secret/rotate-webhook-secret.handler';
+import { RotateWebhookSecretHttpController } from './webhooks/rotate-webhook-secret/rotate-webhook-secret.http.controller';
+import { UpdateWebhookHandler } from './webhooks/update-webhook/update-webhook.handler';
+import { UpdateWebhookHttpController } from './webhooks/update-webhook/update-webhook.http.controller';
+
+/** Every table the config API reads or writes, oldest migration first. */
+export const CONFIG_API_MIGRATIONS = [
+  ...EVENT_STORE_MIGRATIONS,
+  ...WEBHOOKS_MIGRATIONS,
+  ...ACCESS_MIGRATIONS,
+];
+
+const OUTBOX_RELAY = Symbol('OutboxRelay');
+
+export interface AppModuleOptions {
+  /** Start the outbox relay with the app (default true); tests of the relay itself turn it off. */
+  readonly relay?: boolean;
+  readonly logDestination?: Parameters<typeof PlatformModule.register>[0]['logDestination'];
+}
 
 @Module({})
-export class AppModule {
-  static register(config: ConfigApiConfig): DynamicModule {
+export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('config-api');
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay | null,
+  ) {}
+
+  static register(config: ConfigApiConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         PlatformModule.register({
           appName: 'config-api',
           kafkaBrokers: config.KAFKA_BROKERS,
-          database: { url: config.DATABASE_URL, migrations: EVENT_STORE_MIGRATIONS },
+          database: { url: config.DATABASE_URL, migrations: CONFIG_API_MIGRATIONS },
+          logLevel: config.HOOKLINE_LOG_LEVEL,
+          ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),
+        CqrsModule.forRoot(),
+      ],
+      controllers: [
+        CreateWebhookHttpController,
+        ListWebhooksHttpController,
+        GetWebhookHttpController,
+        UpdateWebhookHttpController,
+        DeleteWebhookHttpController,
+        PauseWebhookHttpController,
+        ActivateWebhookHttpController,
+        RotateWebhookSecretHttpController,
+        RevealWebhookSecretHttpController,
+        ListEventTypesHttpController,
+        CreateApiKeyHttpController,
+        ListApiKeysHttpController,
+        RevokeApiKeyHttpController,
+      ],
+      providers: [
+        { provide: KEY_RING, useValue: config.keyRing },
+        {
+          provide: WEBHOOK_INPUT_OPTIONS,
+          useValue: { allowHttp: config.HOOKLINE_ALLOW_HTTP, vendor: config.HOOKLINE_VENDOR },
+        },
+        {
+          provide: WEBHOOK_STORE,
+          inject: [DATA_SOURCE],
+          useFactory: (dataSource: DataSource) =>
+            new WebhookStore(dataSource, new PostgresEventStore(dataSource)),
+        },
+        {
+          provide: API_KEY_STORE,
+          inject: [DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new ApiKeyStore(dataSource),
+        },
+        {
+          provide: OUTBOX_RELAY,
+          inject: [DATA_SOURCE, KAFKA],
+          useFactory: (dataSource: DataSource, kafka: Kafka) => {
+            if (options.relay === false) return null;
+            const logger = new Logger('outbox-relay');
+            return new OutboxRelay({
+              dataSource,
+              kafka,
+              logger: {
+                warn: (message, fields) => logger.warn({ msg: message, ...fields }),
+                error: (message, fields) => logger.error({ msg: message, ...fields }),
+              },
+            });
+          },
+        },
+        ApiKeyGuard,
+        CreateWebhookHandler,
+        UpdateWebhookHandler,
+        DeleteWebhookHandler,
+        PauseWebhookHandler,
+        ActivateWebhookHandler,
+        RotateWebhookSecretHandler,
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+            exceptionFactory: validationExceptionFactory,
+          }),
+        },
       ],
     };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.relay) return;
+    const created = await ensureTopics(this.kafka, [
+      {
+        topic: KAFKA_TOPICS.webhooksConfig,
+        numPartitions: 6,
+        config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
+      },
+    ]);
+    if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
+    await this.relay.start();
+  }
+
+  /** Before the DataSource closes: the relay finishes its batch while it can still delete rows. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
   }
 }

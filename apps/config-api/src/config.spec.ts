@@ -1,10 +1,12 @@
 import { ConfigError } from '@hookline/shared-config';
+import { generateMasterKey } from '@hookline/shared-crypto';
 import { loadConfig } from './config';
 
 describe('config-api configuration', () => {
   const minimal = {
     KAFKA_BROKERS: '127.0.0.1:9092',
     DATABASE_URL: 'postgres://hookline:pw@127.0.0.1:5432/hookline',
+    HOOKLINE_MASTER_KEY: generateMasterKey('k1'),
   };
 
   it('listens on loopback port 3000 unless told otherwise', () => {
@@ -20,5 +22,18 @@ describe('config-api configuration', () => {
       /HOOKLINE_CONFIG_API_PORT must be an integer/,
     );
     expect(() => loadConfig({})).toThrow(/KAFKA_BROKERS is required/);
+  });
+
+  it('refuses http:// webhook URLs and uses the Corgea vendor name unless told otherwise', () => {
+    const config = loadConfig(minimal);
+    expect(config.HOOKLINE_ALLOW_HTTP).toBe(false);
+    expect(config.HOOKLINE_VENDOR).toBe('Corgea');
+  });
+
+  it('stops at boot naming HOOKLINE_MASTER_KEY when it is malformed, without echoing it', () => {
+    const parse = () => loadConfig({ ...minimal, HOOKLINE_MASTER_KEY: 'k1:bm90LWEta2V5' });
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(/HOOKLINE_MASTER_KEY/);
+    expect(parse).not.toThrow(/bm90LWEta2V5/);
   });
 });

@@ -1,0 +1,4 @@
+export const API_KEY_STORE = Symbol('ApiKeyStore');
+export const WEBHOOK_STORE = Symbol('WebhookStore');
+export const KEY_RING = Symbol('KeyRing');
+export const WEBHOOK_INPUT_OPTIONS = Symbol('WebhookInputOptions');

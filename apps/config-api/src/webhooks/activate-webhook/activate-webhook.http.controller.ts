@@ -1,0 +1,40 @@
+import { Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '../../auth/principal';
+import { Requires } from '../../auth/requires.decorator';
+import { ApiErrorBody } from '../../http/api-error';
+import { CorrelationId } from '../../http/correlation-id.decorator';
+import { ApiIfMatch, ExpectedVersion } from '../../http/expected-version.decorator';
+import { WebhookResponse } from '../webhook.response';
+import { ActivateWebhookCommand } from './activate-webhook.command';
+
+@ApiTags('webhooks')
+@Controller('v1/webhooks')
+export class ActivateWebhookHttpController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post(':id/activate')
+  @HttpCode(HttpStatus.OK)
+  @Requires('webhooks:write')
+  @ApiIfMatch()
+  @ApiOkResponse({
+    type: WebhookResponse,
+    description: 'Active again, with its failure streak reset',
+  })
+  @ApiNotFoundResponse({ type: ApiErrorBody })
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description: 'Changed concurrently by another request',
+  })
+  activate(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id') id: string,
+    @CorrelationId() correlationId: string,
+    @ExpectedVersion() expectedVersion?: number,
+  ): Promise<WebhookResponse> {
+    return this.commandBus.execute(
+      new ActivateWebhookCommand(principal, id, correlationId, expectedVersion),
+    );
+  }
+}

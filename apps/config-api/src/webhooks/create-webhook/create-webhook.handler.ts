@@ -1,0 +1,79 @@
+import {
+  type EventType,
+  type IssueStatus,
+  newWebhookId,
+  type WebhookType,
+} from '@hookline/contracts';
+import type { KeyRing } from '@hookline/shared-crypto';
+import { generateSecret, validateSecret } from '@hookline/shared-signing';
+import type { WebhookStore } from '@hookline/webhooks-data-access';
+import {
+  type FieldViolation,
+  validateWebhookInput,
+  type WebhookInputOptions,
+  WebhookDomainError,
+} from '@hookline/webhooks-domain';
+import { Inject } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_STORE } from '../../tokens';
+import { toWebhookInput } from '../webhook-input.dto';
+import { sealHeaders, sealSecret } from '../webhook-sealing';
+import { toWebhookResponse, type WebhookResponse } from '../webhook.response';
+import { CreateWebhookCommand } from './create-webhook.command';
+
+export type CreateWebhookResult = WebhookResponse & { secret?: string };
+
+@CommandHandler(CreateWebhookCommand)
+export class CreateWebhookHandler implements ICommandHandler<CreateWebhookCommand> {
+  constructor(
+    @Inject(WEBHOOK_STORE) private readonly store: WebhookStore,
+    @Inject(KEY_RING) private readonly keyRing: KeyRing,
+    @Inject(WEBHOOK_INPUT_OPTIONS) private readonly options: WebhookInputOptions,
+  ) {}
+
+  async execute({
+    principal,
+    request,
+    correlationId,
+  }: CreateWebhookCommand): Promise<CreateWebhookResult> {
+    const input = toWebhookInput(request);
+    const violations: FieldViolation[] = validateWebhookInput(input, this.options, 'create');
+    let secret: string | null = null;
+    if (request.secret !== undefined && request.generateSecret === true) {
+      violations.push({
+        field: 'secret',
+        rule: 'invalid_value',
+        message: 'give your own secret or set generateSecret, not both',
+      });
+    } else if (request.secret !== undefined) {
+      const checked = validateSecret(request.secret);
+      if (checked.ok) secret = request.secret;
+      else violations.push({ field: 'secret', rule: 'invalid_value', message: checked.problem });
+    } else if (request.generateSecret === true) {
+      secret = generateSecret();
+    }
+    if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
+
+    const webhookId = newWebhookId();
+    const { webhook } = await this.store.execute(
+      {
+        type: 'CreateWebhook',
+        webhookId,
+        company: principal.company,
+        now: new Date().toISOString(),
+        name: (input.name ?? '').trim(),
+        url: input.url ?? '',
+        webhookType: input.type as WebhookType,
+        events: (input.events ?? []) as EventType[],
+        projectIds: input.projectIds ?? [],
+        statusFilter: (input.statusFilter ?? []) as IssueStatus[],
+        headers: sealHeaders(this.keyRing, webhookId, input.headers ?? {}),
+        bodyTemplate: input.bodyTemplate?.trim() ? input.bodyTemplate : null,
+        secret: secret === null ? null : sealSecret(this.keyRing, webhookId, secret),
+      },
+      { correlationId, causationId: correlationId, keyId: principal.keyId },
+    );
+    if (!webhook) throw new Error(`webhook ${webhookId} has no state after creation`);
+    return { ...toWebhookResponse(webhook), ...(secret === null ? {} : { secret }) };
+  }
+}

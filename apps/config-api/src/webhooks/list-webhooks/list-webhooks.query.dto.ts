@@ -1,0 +1,41 @@
+import {
+  EVENT_TYPES,
+  type EventType,
+  WEBHOOK_STATUSES,
+  type WebhookStatus,
+} from '@hookline/contracts';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+export class ListWebhooksQueryDto {
+  @ApiPropertyOptional({ enum: WEBHOOK_STATUSES })
+  @IsOptional()
+  @IsIn(WEBHOOK_STATUSES)
+  status?: WebhookStatus;
+
+  @ApiPropertyOptional({ enum: EVENT_TYPES, description: 'Webhooks subscribed to this event type' })
+  @IsOptional()
+  @IsIn(EVENT_TYPES)
+  eventType?: EventType;
+
+  @ApiPropertyOptional({ description: 'Webhooks that receive this project’s events' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  projectId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'The previous page’s nextCursor' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
