@@ -4,7 +4,10 @@
  * infrastructure this command started.
  */
 import { redactUrl } from '@hookline/shared-config';
-import { runMigrations } from '@hookline/shared-event-store';
+import { ApiKeyStore } from '@hookline/access-data-access';
+import { DEFAULT_DEV_MASTER_KEY_FILE, loadOrCreateDevMasterKey } from '@hookline/shared-crypto';
+import { createDataSource, runMigrations } from '@hookline/shared-event-store';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -28,6 +31,9 @@ const APPS = [
     what: 'health',
   },
 ] as const;
+
+const DEMO_COMPANY = 'demo-company';
+const BOOTSTRAP_KEY_FILE = path.join(root, '.hookline', 'bootstrap-admin-key');
 
 const children: ChildProcess[] = [];
 let infra: InfraHandle | undefined;
@@ -93,6 +99,34 @@ function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
   return child;
 }
 
+/**
+ * An admin key for the local demo company, kept in a git-ignored file so every start prints the
+ * same one until it is revoked.
+ */
+async function bootstrapAdminKey(databaseUrl: string): Promise<string> {
+  const dataSource = await createDataSource({ url: databaseUrl, migrations: [] }).initialize();
+  try {
+    const keys = new ApiKeyStore(dataSource);
+    let saved: string | undefined;
+    try {
+      saved = readFileSync(BOOTSTRAP_KEY_FILE, 'utf8').trim();
+    } catch {
+      saved = undefined;
+    }
+    if (saved && (await keys.authenticate(saved))?.company === DEMO_COMPANY) return saved;
+    const created = await keys.create({
+      company: DEMO_COMPANY,
+      role: 'admin',
+      name: 'npm start bootstrap',
+    });
+    writeFileSync(BOOTSTRAP_KEY_FILE, `${created.key}\n`, { mode: 0o600 });
+    chmodSync(BOOTSTRAP_KEY_FILE, 0o600);
+    return created.key;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   // A terminal's Ctrl-C reaches this process twice (directly and relayed by tsx): keep handling it.
@@ -113,10 +147,17 @@ async function main(): Promise<void> {
   );
   if (built !== 0) throw new Error('building the apps failed');
 
+  const adminKey = await bootstrapAdminKey(infra.databaseUrl);
+
+  // Without a master key of the operator's, a development key is kept in a git-ignored file.
+  const masterKey =
+    process.env['HOOKLINE_MASTER_KEY'] ||
+    loadOrCreateDevMasterKey(path.join(root, DEFAULT_DEV_MASTER_KEY_FILE));
   const env = {
     ...process.env,
     KAFKA_BROKERS: infra.kafkaBrokers,
     DATABASE_URL: infra.databaseUrl,
+    HOOKLINE_MASTER_KEY: masterKey,
   };
   for (const app of APPS) children.push(startApp(app.name, env));
 
@@ -129,6 +170,13 @@ async function main(): Promise<void> {
   }
   console.log(`  kafka            ${infra.kafkaBrokers}`);
   console.log(`  postgres         ${redactUrl(infra.databaseUrl)}`);
+  console.log(
+    `\nAdmin API key of the local company "${DEMO_COMPANY}" (kept in ${path.relative(root, BOOTSTRAP_KEY_FILE)}):`,
+  );
+  console.log(`  ${adminKey}`);
+  console.log(
+    `  curl -H "Authorization: Bearer ${adminKey}" http://127.0.0.1:${ports[0]}/v1/webhooks`,
+  );
   console.log('Press Ctrl-C to stop.\n');
 }
 
