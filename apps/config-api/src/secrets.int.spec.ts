@@ -8,6 +8,7 @@ describe('config API secrets at rest and in transit', () => {
   let api: ConfigApiHarness;
   let admin: string;
   let webhookId: string;
+  let rejected: { status: number; body: unknown };
 
   beforeAll(async () => {
     api = await ConfigApiHarness.start();
@@ -24,7 +25,7 @@ describe('config API secrets at rest and in transit', () => {
       body: { headers: { 'X-Api-Key': NEW_HEADER_VALUE } },
     });
     // A failing request too: errors must not echo values either.
-    await api.request('PATCH', `/v1/webhooks/${webhookId}`, {
+    rejected = await api.request('PATCH', `/v1/webhooks/${webhookId}`, {
       key: admin,
       body: { headers: { 'X-Api-Key': `${HEADER_VALUE}\r\n` } },
     });
@@ -44,6 +45,12 @@ describe('config API secrets at rest and in transit', () => {
       expect(JSON.stringify(list.body)).not.toContain(value);
       expect(JSON.stringify(one.body)).not.toContain(value);
     }
+  });
+
+  it('never echoes a header value in an error', () => {
+    expect(rejected.status).toBe(400);
+    expect(JSON.stringify(rejected.body)).toContain('headers.X-Api-Key');
+    expect(JSON.stringify(rejected.body)).not.toContain(HEADER_VALUE);
   });
 
   it('never writes a secret, a header value or an API key to the logs', async () => {
