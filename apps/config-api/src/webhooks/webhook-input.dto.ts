@@ -1,5 +1,5 @@
 import { EVENT_TYPES, ISSUE_STATUSES, WEBHOOK_TYPES } from '@hookline/contracts';
-import type { WebhookInput } from '@hookline/webhooks-domain';
+import { WEBHOOK_INPUT_FIELDS, type WebhookInput } from '@hookline/webhooks-domain';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsObject, IsOptional, IsString } from 'class-validator';
 
@@ -69,16 +69,7 @@ export class WebhookFieldsDto {
 /** The fields present in the request, as the domain validator reads them. */
 export function toWebhookInput(dto: WebhookFieldsDto): WebhookInput {
   const input: WebhookInput = {};
-  for (const field of [
-    'name',
-    'url',
-    'type',
-    'events',
-    'projectIds',
-    'statusFilter',
-    'headers',
-    'bodyTemplate',
-  ] as const) {
+  for (const field of WEBHOOK_INPUT_FIELDS) {
     if (dto[field] !== undefined) Object.assign(input, { [field]: dto[field] });
   }
   return input;

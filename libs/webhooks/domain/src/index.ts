@@ -46,6 +46,7 @@ export {
 } from './webhook.event';
 export {
   STATUS_FILTER_EVENT,
+  WEBHOOK_INPUT_FIELDS,
   WEBHOOK_LIMITS,
   validateWebhookInput,
   type WebhookInput,

@@ -47,7 +47,8 @@ export const WEBHOOK_LIMITS = {
 /** The status filter only makes sense for this event type. */
 export const STATUS_FILTER_EVENT: EventType = 'issue.status_changed';
 
-const INPUT_FIELDS: readonly string[] = [
+/** Every field of {@link WebhookInput}; anything else in a request is `unknown_field`. */
+export const WEBHOOK_INPUT_FIELDS = [
   'name',
   'url',
   'type',
@@ -56,7 +57,8 @@ const INPUT_FIELDS: readonly string[] = [
   'statusFilter',
   'headers',
   'bodyTemplate',
-];
+] as const satisfies ReadonlyArray<keyof WebhookInput>;
+const INPUT_FIELDS: readonly string[] = WEBHOOK_INPUT_FIELDS;
 const REQUIRED_ON_CREATE: readonly string[] = ['name', 'url', 'type', 'events'];
 
 // RFC 7230 §3.2.6 token.
