@@ -4,3 +4,7 @@ export { ensureTopics } from './topics';
 export type { TopicSpec } from './topics';
 export { checkKafka } from './health';
 export type { KafkaHealth } from './health';
+export { followTopic } from './follow-topic';
+export type { FollowTopicOptions, TopicFollower } from './follow-topic';
+export { BatchConsumer } from './batch-consumer';
+export type { BatchConsumerLogger, BatchConsumerOptions, ConsumedBatch } from './batch-consumer';

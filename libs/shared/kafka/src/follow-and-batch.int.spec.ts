@@ -1,0 +1,127 @@
+import { integrationEnv, uniqueName } from '@hookline/shared-testing';
+import type { Kafka } from 'kafkajs';
+import { BatchConsumer, createKafka, ensureTopics, followTopic } from './index';
+
+const quiet = { warn: () => undefined, error: () => undefined };
+const waitFor = async (condition: () => boolean, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+describe('followTopic and BatchConsumer against the real broker', () => {
+  let kafka: Kafka;
+
+  beforeAll(() => {
+    kafka = createKafka({ brokers: integrationEnv().kafkaBrokers, clientId: 'follow-spec' });
+  });
+
+  it('catches up with a state topic, tombstones included, then follows it live', async () => {
+    const topic = uniqueName('follow.state');
+    await ensureTopics(kafka, [
+      { topic, numPartitions: 2, config: { 'cleanup.policy': 'compact' } },
+    ]);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'a', value: 'a1' },
+        { key: 'b', value: 'b1' },
+        { key: 'a', value: null },
+      ],
+    });
+
+    const state = new Map<string, string>();
+    const follower = await followTopic(kafka, {
+      topic,
+      groupIdPrefix: 'follow-spec',
+      onMessage: (message) => {
+        const key = String(message.key);
+        if (message.value === null) state.delete(key);
+        else state.set(key, String(message.value));
+      },
+    });
+    try {
+      await follower.caughtUp;
+      expect(follower.isCaughtUp()).toBe(true);
+      expect([...state]).toEqual([['b', 'b1']]);
+
+      await producer.send({ topic, messages: [{ key: 'c', value: 'c1' }] });
+      await waitFor(() => state.has('c'));
+      expect(state.get('c')).toBe('c1');
+    } finally {
+      await follower.stop();
+      await producer.disconnect();
+    }
+  });
+
+  it('is caught up at once on an empty topic', async () => {
+    const topic = uniqueName('follow.empty');
+    await ensureTopics(kafka, [{ topic, numPartitions: 1 }]);
+    const follower = await followTopic(kafka, {
+      topic,
+      groupIdPrefix: 'follow-spec',
+      onMessage: () => undefined,
+    });
+    try {
+      expect(follower.isCaughtUp()).toBe(true);
+    } finally {
+      await follower.stop();
+    }
+  });
+
+  it('retries a failing chunk until it succeeds, commits, and never hands a committed message over again', async () => {
+    const topic = uniqueName('batch.input');
+    const groupId = uniqueName('batch-group');
+    await ensureTopics(kafka, [{ topic, numPartitions: 2 }]);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 50 }, (_, i) => ({ key: `k${i % 5}`, value: `m${i}` })),
+    });
+
+    const handled: string[] = [];
+    let failuresLeft = 2;
+    const first = new BatchConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      logger: quiet,
+      retryInitialMs: 20,
+      chunkSize: 7,
+      handle: async ({ messages }) => {
+        if (failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new Error('transient');
+        }
+        handled.push(...messages.map((m) => String(m.value)));
+      },
+    });
+    await first.start();
+    await waitFor(() => new Set(handled).size === 50);
+    await first.stop();
+    expect(failuresLeft).toBe(0);
+    expect(new Set(handled).size).toBe(50);
+
+    await producer.send({ topic, messages: [{ key: 'k0', value: 'late' }] });
+    const again: string[] = [];
+    const second = new BatchConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      logger: quiet,
+      handle: async ({ messages }) => {
+        again.push(...messages.map((m) => String(m.value)));
+      },
+    });
+    await second.start();
+    await waitFor(() => again.includes('late'));
+    await second.stop();
+    expect(again).toEqual(['late']);
+    await producer.disconnect();
+  });
+});

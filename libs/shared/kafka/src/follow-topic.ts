@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+
+export interface FollowTopicOptions {
+  readonly topic: string;
+  /** Each follower reads with a group of its own (`<prefix>-<uuid>`) and never commits. */
+  readonly groupIdPrefix: string;
+  /** Called for every record in offset order per partition; `message.value` null is a tombstone. */
+  readonly onMessage: (message: KafkaMessage, partition: number) => void | Promise<void>;
+}
+
+export interface TopicFollower {
+  /** Resolves once every record that existed when following began has been handed over. */
+  readonly caughtUp: Promise<void>;
+  isCaughtUp(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Reads a (compacted) state topic from the beginning, reports when it has caught up with the
+ * end it had at start, and keeps following it: the way an app builds an in-memory view of a
+ * topic such as `webhooks.config` and keeps it live.
+ */
+export async function followTopic(
+  kafka: Kafka,
+  options: FollowTopicOptions,
+): Promise<TopicFollower> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let ends: Map<number, bigint>;
+  try {
+    const offsets = await admin.fetchTopicOffsets(options.topic);
+    // high is the offset the next record will get: caught up once high - 1 was handed over.
+    ends = new Map(
+      offsets
+        .filter((p) => BigInt(p.high) > BigInt(p.low))
+        .map((p) => [p.partition, BigInt(p.high) - 1n]),
+    );
+  } finally {
+    await admin.disconnect();
+  }
+
+  let markCaughtUp!: () => void;
+  const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));
+  let done = ends.size === 0;
+  if (done) markCaughtUp();
+
+  const consumer: Consumer = kafka.consumer({
+    groupId: `${options.groupIdPrefix}-${randomUUID()}`,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ partition, message }) => {
+      await options.onMessage(message, partition);
+      if (done) return;
+      const end = ends.get(partition);
+      if (end !== undefined && BigInt(message.offset) >= end) ends.delete(partition);
+      if (ends.size === 0) {
+        done = true;
+        markCaughtUp();
+      }
+    },
+  });
+  return {
+    caughtUp,
+    isCaughtUp: () => done,
+    stop: () => consumer.disconnect(),
+  };
+}
