@@ -56,3 +56,10 @@ export {
 export { decide } from './webhook.decider';
 export { evolve, rehydrate } from './webhook.evolve';
 export { toConfigRecord } from './webhook-config-record.mapper';
+
+// Matching events to webhooks (the event matcher's rules and index)
+export { subscriptionFromConfig, type Subscription } from './matching/subscription';
+export { matches } from './matching/subscription.matches';
+export { SubscriptionIndex } from './matching/subscription-index';
+export { DEFAULT_MAX_EVENT_BYTES, routeEvent } from './routing/route-event';
+export type { RouteOptions, RouteResult } from './routing/route-event';
