@@ -42,6 +42,11 @@ export interface DeliveryRequested {
   requestedAt: string;
   /** Ties the delivery's records and logs to the event's flow; the event id by default. */
   correlationId: string;
+  /**
+   * The webhook was paused when the event matched: the worker records the delivery as skipped
+   * while paused instead of sending it, so it can be replayed on reactivation. Absent: false.
+   */
+  held?: boolean;
 }
 
 export const DELIVERY_REQUESTED_SCHEMA = deepFreeze({
@@ -74,6 +79,7 @@ export const DELIVERY_REQUESTED_SCHEMA = deepFreeze({
     trigger: DELIVERY_TRIGGER_SCHEMA,
     requestedAt: UTC_TIMESTAMP_SCHEMA,
     correlationId: NON_EMPTY_STRING_SCHEMA,
+    held: { type: 'boolean' },
   },
   additionalProperties: true,
 } as const);
