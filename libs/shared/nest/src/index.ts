@@ -6,3 +6,5 @@ export { runApp } from './run-app';
 export type { RunAppOptions } from './run-app';
 export { DATA_SOURCE, KAFKA } from './tokens';
 export { LOG_LEVELS, LOG_REDACT_PATHS } from './logging';
+export { ReadinessRegistry } from './health/readiness.registry';
+export type { ReadinessState } from './health/readiness.registry';

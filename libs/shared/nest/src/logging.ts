@@ -61,6 +61,8 @@ export function pinoParams(options: LoggingOptions): Params {
             url: req.url,
           }),
         },
+        // Probes poll every few seconds; their lines would drown the rest.
+        autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
         customLogLevel: (_req, res, error) =>
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       },

@@ -69,15 +69,22 @@ describe('PlatformModule health endpoints against the real infrastructure', () =
       logDestination,
     });
     await fetch(`${app.baseUrl}/health`, { headers: { authorization: 'Bearer hk_do_not_log_me' } });
+    await fetch(`${app.baseUrl}/v1/nothing`, {
+      headers: { authorization: 'Bearer hk_do_not_log_me' },
+    });
 
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(records).toContainEqual(
       expect.objectContaining({
         app: 'log-spec',
-        req: expect.objectContaining({ method: 'GET', url: '/health' }),
-        res: expect.objectContaining({ statusCode: 200 }),
+        req: expect.objectContaining({ method: 'GET', url: '/v1/nothing' }),
+        res: expect.objectContaining({ statusCode: 404 }),
       }),
     );
     expect(lines.join('\n')).not.toContain('hk_do_not_log_me');
+    // Probes are not logged: they would drown everything else.
+    expect(records.some((r) => (r['req'] as { url?: string } | undefined)?.url === '/health')).toBe(
+      false,
+    );
   });
 });

@@ -13,6 +13,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import { HealthHttpController } from './health/health.http.controller';
+import { ReadinessRegistry } from './health/readiness.registry';
 import { pinoParams } from './logging';
 import { DATA_SOURCE, KAFKA } from './tokens';
 
@@ -39,6 +40,7 @@ export class PlatformModule implements OnApplicationShutdown {
     const clientId = `hookline-${options.appName}`;
     const kafkaLogger = new Logger('kafkajs');
     const providers: Provider[] = [
+      ReadinessRegistry,
       {
         provide: KAFKA,
         useValue: createKafka({
@@ -72,7 +74,9 @@ export class PlatformModule implements OnApplicationShutdown {
       ],
       controllers: [HealthHttpController],
       providers,
-      exports: providers.map((provider) => (provider as { provide: symbol }).provide),
+      exports: providers.map((provider) =>
+        typeof provider === 'function' ? provider : (provider as { provide: symbol }).provide,
+      ),
     };
   }
 

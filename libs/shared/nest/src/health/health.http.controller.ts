@@ -6,11 +6,13 @@ import type { Response } from 'express';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, KAFKA } from '../tokens';
+import { ReadinessRegistry, type ReadinessState } from './readiness.registry';
 
 export interface Readiness {
   readonly status: 'ok' | 'unavailable';
   readonly kafka: KafkaHealth;
   readonly postgres?: PostgresHealth;
+  readonly [check: string]: unknown;
 }
 
 @ApiTags('health')
@@ -18,6 +20,7 @@ export interface Readiness {
 export class HealthHttpController {
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly registry: ReadinessRegistry,
     @Optional() @Inject(DATA_SOURCE) private readonly dataSource?: DataSource,
   ) {}
 
@@ -37,8 +40,15 @@ export class HealthHttpController {
       checkKafka(this.kafka),
       this.dataSource ? checkPostgres(this.dataSource) : undefined,
     ]);
-    const ok = kafka.ok && (postgres?.ok ?? true);
+    const others: Record<string, ReadinessState> = this.registry.report();
+    const ok =
+      kafka.ok && (postgres?.ok ?? true) && Object.values(others).every((check) => check.ok);
     res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ok ? 'ok' : 'unavailable', kafka, ...(postgres ? { postgres } : {}) };
+    return {
+      status: ok ? 'ok' : 'unavailable',
+      kafka,
+      ...(postgres ? { postgres } : {}),
+      ...others,
+    };
   }
 }
