@@ -73,6 +73,10 @@ const depConstraints = (extraAllowed = []) => [
     onlyDependOnLibsWithTags: ['scope:deliveries', 'scope:shared', ...extraAllowed],
   },
   {
+    sourceTag: 'scope:events',
+    onlyDependOnLibsWithTags: ['scope:events', 'scope:shared', ...extraAllowed],
+  },
+  {
     sourceTag: 'scope:access',
     onlyDependOnLibsWithTags: ['scope:access', 'scope:shared', ...extraAllowed],
   },

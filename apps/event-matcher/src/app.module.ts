@@ -1,10 +1,17 @@
 import { PlatformModule } from '@hookline/shared-nest';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventMatcherConfig } from './config';
+import { EventMatcherService } from './matching/event-matcher.service';
+import { EVENT_MATCHER_CONFIG } from './tokens';
 
 @Module({})
 export class AppModule {
-  static register(config: EventMatcherConfig): DynamicModule {
+  static register(
+    config: EventMatcherConfig,
+    options: {
+      logDestination?: Parameters<typeof PlatformModule.register>[0]['logDestination'];
+    } = {},
+  ): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -12,8 +19,10 @@ export class AppModule {
           appName: 'event-matcher',
           kafkaBrokers: config.KAFKA_BROKERS,
           logLevel: config.HOOKLINE_LOG_LEVEL,
+          ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),
       ],
+      providers: [{ provide: EVENT_MATCHER_CONFIG, useValue: config }, EventMatcherService],
     };
   }
 }

@@ -1,0 +1,203 @@
+import {
+  KAFKA_HEADERS,
+  parseWebhookConfigRecord,
+  type DeadLetterSource,
+} from '@hookline/contracts';
+import {
+  BatchConsumer,
+  type ConsumedBatch,
+  ensureTopics,
+  followTopic,
+  type TopicFollower,
+} from '@hookline/shared-kafka';
+import { KAFKA, ReadinessRegistry } from '@hookline/shared-nest';
+import { routeEvent, SubscriptionIndex } from '@hookline/webhooks-domain';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { EventMatcherConfig } from '../config';
+import { EVENT_MATCHER_CONFIG } from '../tokens';
+
+const header = (value: Buffer | string | (Buffer | string)[] | undefined): string | undefined =>
+  value === undefined ? undefined : String(Array.isArray(value) ? value[0] : value);
+
+/**
+ * The matcher: follows webhooks.config into an in-memory subscription index, and once it has
+ * caught up consumes the ingest topics, producing one DeliveryRequested per matched webhook (or
+ * a dead-letter record) and committing an input offset only after the broker acknowledged all
+ * that was derived from the messages before it.
+ */
+@Injectable()
+export class EventMatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('event-matcher');
+  private readonly index = new SubscriptionIndex();
+  private readonly producer: Producer;
+  private follower: TopicFollower | undefined;
+  private consumer: BatchConsumer | undefined;
+  private consuming = false;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(EVENT_MATCHER_CONFIG) private readonly config: EventMatcherConfig,
+    readiness: ReadinessRegistry,
+  ) {
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    readiness.register('subscriptionIndex', () => ({
+      ok: this.consuming,
+      caughtUp: this.follower?.isCaughtUp() ?? false,
+      webhooks: this.index.size,
+    }));
+  }
+
+  /** Starts in the background: /health answers at once, /ready once the index caught up. */
+  onApplicationBootstrap(): void {
+    this.start().catch((error: unknown) => {
+      this.logger.error({ msg: 'event matcher failed to start', error: String(error) });
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
+
+  private async start(): Promise<void> {
+    const { config } = this;
+    await ensureTopics(this.kafka, [
+      ...config.HOOKLINE_INGEST_TOPICS.map((topic) => ({
+        topic,
+        numPartitions: config.HOOKLINE_TOPIC_PARTITIONS,
+      })),
+      {
+        topic: config.HOOKLINE_DEAD_LETTER_TOPIC,
+        numPartitions: config.HOOKLINE_TOPIC_PARTITIONS,
+        // A dead letter wraps the original bytes (escaped as JSON text): room for the largest.
+        config: { 'max.message.bytes': String(16 * 1_048_576) },
+      },
+      { topic: config.HOOKLINE_DELIVERIES_TOPIC, numPartitions: config.HOOKLINE_TOPIC_PARTITIONS },
+      {
+        topic: config.HOOKLINE_CONFIG_TOPIC,
+        numPartitions: config.HOOKLINE_TOPIC_PARTITIONS,
+        config: { 'cleanup.policy': 'compact' },
+      },
+    ]);
+    await this.producer.connect();
+    const startedAt = Date.now();
+    this.follower = await followTopic(this.kafka, {
+      topic: config.HOOKLINE_CONFIG_TOPIC,
+      groupIdPrefix: `${config.HOOKLINE_EVENT_MATCHER_GROUP}-index`,
+      onMessage: (message) => this.applyConfig(message.key, message.value),
+    });
+    await this.follower.caughtUp;
+    this.logger.log({
+      msg: 'subscription index caught up',
+      webhooks: this.index.size,
+      ms: Date.now() - startedAt,
+    });
+
+    this.consumer = new BatchConsumer({
+      kafka: this.kafka,
+      groupId: config.HOOKLINE_EVENT_MATCHER_GROUP,
+      topics: config.HOOKLINE_INGEST_TOPICS,
+      handle: (batch) => this.handle(batch),
+      logger: {
+        warn: (msg, fields) => this.logger.warn({ msg, ...fields }),
+        error: (msg, fields) => this.logger.error({ msg, ...fields }),
+      },
+    });
+    await this.consumer.start();
+    this.consuming = true;
+  }
+
+  private applyConfig(key: Buffer | null, value: Buffer | null): void {
+    const webhookId = key?.toString('utf8');
+    if (!webhookId) {
+      this.logger.error({ msg: 'webhooks.config record without a key ignored' });
+      return;
+    }
+    if (value === null) {
+      this.index.apply(webhookId, null);
+      return;
+    }
+    const parsed = parseWebhookConfigRecord(value);
+    if (!parsed.ok || parsed.value.webhookId !== webhookId) {
+      // A record the index cannot use must not stop every replay: it is logged and skipped.
+      this.logger.error({
+        msg: 'invalid webhooks.config record ignored',
+        webhookId,
+        errors: parsed.ok
+          ? ['webhookId differs from the key']
+          : parsed.errors.map((e) => `${e.path} ${e.rule}`),
+      });
+      return;
+    }
+    this.index.apply(webhookId, parsed.value);
+  }
+
+  /** One chunk of one ingest partition: route every message, send all, then return. */
+  private async handle(batch: ConsumedBatch): Promise<void> {
+    const requests: Message[] = [];
+    const deadLetters: Message[] = [];
+    for (const message of batch.messages) {
+      const source: DeadLetterSource = {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        key: message.key?.toString('utf8') ?? null,
+      };
+      const correlationId = header(message.headers?.[KAFKA_HEADERS.correlationId]);
+      const result = routeEvent(message.value, source, this.index, {
+        maxEventBytes: this.config.HOOKLINE_MAX_EVENT_BYTES,
+        ...(correlationId ? { correlationId } : {}),
+      });
+      if (result.kind === 'dead_letter') {
+        this.logger.warn({
+          msg: 'event dead-lettered',
+          topic: source.topic,
+          partition: source.partition,
+          offset: source.offset,
+          reason: result.deadLetter.reason,
+        });
+        deadLetters.push({
+          key: message.key,
+          value: JSON.stringify(result.deadLetter),
+          headers: {
+            [KAFKA_HEADERS.messageType]: 'EventDeadLettered',
+            [KAFKA_HEADERS.schemaVersion]: '1',
+          },
+        });
+        continue;
+      }
+      for (const request of result.requests) {
+        requests.push({
+          key: request.webhookId,
+          value: JSON.stringify(request),
+          headers: {
+            [KAFKA_HEADERS.messageType]: 'DeliveryRequested',
+            [KAFKA_HEADERS.schemaVersion]: '1',
+            [KAFKA_HEADERS.correlationId]: request.correlationId,
+            [KAFKA_HEADERS.causationId]: request.eventId,
+          },
+        });
+      }
+    }
+    const topicMessages: TopicMessages[] = [];
+    if (requests.length > 0) {
+      topicMessages.push({ topic: this.config.HOOKLINE_DELIVERIES_TOPIC, messages: requests });
+    }
+    if (deadLetters.length > 0) {
+      topicMessages.push({ topic: this.config.HOOKLINE_DEAD_LETTER_TOPIC, messages: deadLetters });
+    }
+    if (topicMessages.length > 0) await this.producer.sendBatch({ topicMessages, acks: -1 });
+  }
+
+  /** Finishes the chunk in hand and commits it, then stops following and producing. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.consuming = false;
+    await this.consumer?.stop();
+    await this.follower?.stop();
+    await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,1 @@
+export const EVENT_MATCHER_CONFIG = Symbol('EventMatcherConfig');
