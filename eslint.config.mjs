@@ -60,6 +60,11 @@ const depConstraints = (extraAllowed = []) => [
     onlyDependOnLibsWithTags: PRODUCTION_LIB_TYPES,
   },
   {
+    // Whole-system tests drive built apps over HTTP and Kafka; they import libs, never apps.
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: [...PRODUCTION_LIB_TYPES, 'type:testing'],
+  },
+  {
     // Scripts and benchmarks run the platform's libs; they are never imported by them.
     sourceTag: 'type:tool',
     onlyDependOnLibsWithTags: [...PRODUCTION_LIB_TYPES, 'type:testing'],

@@ -19,9 +19,12 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { EventMatcherConfig } from '../config';
 import { EVENT_MATCHER_CONFIG } from '../tokens';
+
+/** Well under a broker's default 1 MiB message.max.bytes, whatever partition gets the lot. */
+const MAX_REQUEST_BYTES = 512 * 1024;
 
 const header = (value: Buffer | string | (Buffer | string)[] | undefined): string | undefined =>
   value === undefined ? undefined : String(Array.isArray(value) ? value[0] : value);
@@ -183,14 +186,29 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
         });
       }
     }
-    const topicMessages: TopicMessages[] = [];
-    if (requests.length > 0) {
-      topicMessages.push({ topic: this.config.HOOKLINE_DELIVERIES_TOPIC, messages: requests });
+    await this.send(this.config.HOOKLINE_DELIVERIES_TOPIC, requests);
+    await this.send(this.config.HOOKLINE_DEAD_LETTER_TOPIC, deadLetters);
+  }
+
+  /**
+   * Sends in requests of at most MAX_REQUEST_BYTES, one after the other (the idempotent producer
+   * keeps their order): a broker refuses a record batch over its message.max.bytes (1 MiB by
+   * default), and one event can fan out to thousands of requests.
+   */
+  private async send(topic: string, messages: readonly Message[]): Promise<void> {
+    let slice: Message[] = [];
+    let bytes = 0;
+    for (const message of messages) {
+      const size = Buffer.byteLength(String(message.value ?? '')) + 256;
+      if (slice.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+        await this.producer.send({ topic, messages: slice, acks: -1 });
+        slice = [];
+        bytes = 0;
+      }
+      slice.push(message);
+      bytes += size;
     }
-    if (deadLetters.length > 0) {
-      topicMessages.push({ topic: this.config.HOOKLINE_DEAD_LETTER_TOPIC, messages: deadLetters });
-    }
-    if (topicMessages.length > 0) await this.producer.sendBatch({ topicMessages, acks: -1 });
+    if (slice.length > 0) await this.producer.send({ topic, messages: slice, acks: -1 });
   }
 
   /** Finishes the chunk in hand and commits it, then stops following and producing. */

@@ -2,3 +2,5 @@ export { createTestDatabase, integrationEnv, uniqueName } from './infra';
 export type { IntegrationEnv, TestDatabase } from './infra';
 export { startHttpApp } from './http-app';
 export type { RunningApp } from './http-app';
+export { freePort, startAppProcess } from './app-process';
+export type { AppProcess } from './app-process';
