@@ -23,7 +23,12 @@ const APPS = [
     fallback: 3000,
     what: 'REST API, OpenAPI at /docs',
   },
-  { name: 'event-matcher', port: 'HOOKLINE_EVENT_MATCHER_PORT', fallback: 3001, what: 'health' },
+  {
+    name: 'event-matcher',
+    port: 'HOOKLINE_EVENT_MATCHER_PORT',
+    fallback: 3001,
+    what: 'matches platform.events to webhooks; /ready once its index caught up',
+  },
   {
     name: 'delivery-worker',
     port: 'HOOKLINE_DELIVERY_WORKER_PORT',
