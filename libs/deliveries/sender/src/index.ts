@@ -1,1 +1,26 @@
-export {};
+// Public API of @hookline/deliveries-sender. Anything not exported here is internal.
+
+// Request building: body, headers, signatures
+export {
+  MASKED_VALUE,
+  buildDeliveryRequest,
+  type DeliveryRequest,
+  type DeliveryRequestInput,
+  type DeliveryWebhook,
+} from './build-request/build-delivery-request';
+export {
+  DeliveryRequestError,
+  type DeliveryRequestErrorCode,
+} from './build-request/delivery-request.error';
+export {
+  SLACK_MAX_VALUE_LENGTH,
+  buildSlackMessage,
+  escapeSlackText,
+  type SlackBlock,
+  type SlackMessage,
+} from './build-request/slack-message';
+
+// SSRF address policy (connect-time guard)
+export { isAddressAllowed, type AddressVerdict } from './egress-policy/address-policy';
+export { parseAllowCidrs } from './egress-policy/allow-cidrs';
+export { EgressAllowListError } from './egress-policy/egress-allow-list.error';
