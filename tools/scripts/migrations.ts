@@ -1,4 +1,5 @@
 import { ACCESS_MIGRATIONS } from '@hookline/access-data-access';
+import { DELIVERIES_MIGRATIONS } from '@hookline/deliveries-data-access';
 import { EVENT_STORE_MIGRATIONS } from '@hookline/shared-event-store';
 import { WEBHOOKS_MIGRATIONS } from '@hookline/webhooks-data-access';
 
@@ -7,4 +8,5 @@ export const ALL_MIGRATIONS = [
   ...EVENT_STORE_MIGRATIONS,
   ...WEBHOOKS_MIGRATIONS,
   ...ACCESS_MIGRATIONS,
+  ...DELIVERIES_MIGRATIONS,
 ];

@@ -1,1 +1,3 @@
-export {};
+export { DELIVERIES_MIGRATIONS } from './migrations';
+export { DeliveryLogStore } from './delivery-log.store';
+export { idempotencyKey } from './idempotency-key';

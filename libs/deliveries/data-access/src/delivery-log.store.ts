@@ -1,0 +1,142 @@
+import { type DeliveryLogEvent, KAFKA_HEADERS, KAFKA_TOPICS } from '@hookline/contracts';
+import { type DeliveryState, evolveDelivery } from '@hookline/deliveries-domain';
+import { inTransaction, writeOutbox } from '@hookline/shared-event-store';
+import type { DataSource, EntityManager } from 'typeorm';
+import { idempotencyKey } from './idempotency-key';
+
+/**
+ * The append-only delivery event log. One `append` is one transaction: the new log rows, the
+ * `deliveries` and `webhook_stats` projections, and the outbox rows that publish the log to
+ * `webhooks.delivery-log` (keyed by webhook id, so in order per delivery).
+ */
+export class DeliveryLogStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Appends `events` in order; an event already recorded (same idempotency key) is skipped, and
+   * only what is new moves the projections or reaches the outbox. Returns the new events.
+   */
+  async append(
+    events: readonly DeliveryLogEvent[],
+    manager?: EntityManager,
+  ): Promise<DeliveryLogEvent[]> {
+    if (events.length === 0) return [];
+    const run = (m: EntityManager) => this.appendIn(m, events);
+    return manager ? run(manager) : inTransaction(this.dataSource, run);
+  }
+
+  /** One delivery's log, oldest first. */
+  async history(deliveryId: string): Promise<DeliveryLogEvent[]> {
+    const rows: Array<{ data: DeliveryLogEvent }> = await this.dataSource.query(
+      `SELECT data FROM delivery_events WHERE delivery_id = $1 ORDER BY global_position`,
+      [deliveryId],
+    );
+    return rows.map((row) => row.data);
+  }
+
+  private async appendIn(manager: EntityManager, events: readonly DeliveryLogEvent[]) {
+    const keys = events.map(idempotencyKey);
+    const inserted: Array<{ idempotency_key: string }> = await manager.query(
+      `INSERT INTO delivery_events
+         (idempotency_key, delivery_id, webhook_id, company, type, schema_version, data, recorded_at)
+       SELECT e.key, e.delivery_id, e.webhook_id, e.company, e.type, 1, e.data, e.recorded_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[])
+              WITH ORDINALITY AS e(key, delivery_id, webhook_id, company, type, data, recorded_at, ord)
+        ORDER BY e.ord
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING idempotency_key`,
+      [
+        keys,
+        events.map((e) => e.deliveryId),
+        events.map((e) => e.webhookId),
+        events.map((e) => e.company),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e)),
+        events.map((e) => e.recordedAt),
+      ],
+    );
+    // The first event of each newly inserted key is new; repeats in the batch are not.
+    const fresh = new Set(inserted.map((row) => row.idempotency_key));
+    const added = events.filter((_, i) => fresh.delete(keys[i] ?? ''));
+    if (added.length === 0) return [];
+    await this.projectDeliveries(manager, added);
+    await this.projectStats(manager, added);
+    await writeOutbox(
+      manager,
+      added.map((event) => ({
+        topic: KAFKA_TOPICS.webhooksDeliveryLog,
+        key: event.webhookId,
+        value: JSON.stringify(event),
+        headers: {
+          [KAFKA_HEADERS.messageType]: 'DeliveryLogEvent',
+          [KAFKA_HEADERS.schemaVersion]: '1',
+          [KAFKA_HEADERS.correlationId]: event.correlationId,
+        },
+      })),
+    );
+    return added;
+  }
+
+  private async projectDeliveries(manager: EntityManager, events: readonly DeliveryLogEvent[]) {
+    const ids = [...new Set(events.map((e) => e.deliveryId))];
+    const rows: Array<{ delivery_id: string; state: DeliveryState; created_at: Date }> =
+      await manager.query(
+        `SELECT delivery_id, state, created_at FROM deliveries WHERE delivery_id = ANY($1) FOR UPDATE`,
+        [ids],
+      );
+    const states = new Map(rows.map((r) => [r.delivery_id, r.state]));
+    const created = new Map(rows.map((r) => [r.delivery_id, r.created_at.toISOString()]));
+    for (const event of events) {
+      states.set(event.deliveryId, evolveDelivery(states.get(event.deliveryId), event));
+      if (!created.has(event.deliveryId)) created.set(event.deliveryId, event.recordedAt);
+    }
+    for (const id of ids) {
+      const state = states.get(id);
+      if (!state) continue;
+      await manager.query(
+        `INSERT INTO deliveries (delivery_id, webhook_id, company, event_id, event_type, status, attempts,
+                                 next_attempt_at, last_status_code, last_error, created_at, updated_at, state)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+         ON CONFLICT (delivery_id) DO UPDATE SET
+           status = EXCLUDED.status, attempts = EXCLUDED.attempts,
+           next_attempt_at = EXCLUDED.next_attempt_at, last_status_code = EXCLUDED.last_status_code,
+           last_error = EXCLUDED.last_error, updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
+        [
+          state.deliveryId,
+          state.webhookId,
+          state.company,
+          state.eventId,
+          state.eventType,
+          state.status,
+          state.attempts,
+          state.nextAttemptAt,
+          state.lastStatusCode,
+          state.lastError,
+          created.get(id),
+          state.updatedAt,
+          JSON.stringify(state),
+        ],
+      );
+    }
+  }
+
+  /** The seed's statistics count calls: every attempt, successful or failed. */
+  private async projectStats(manager: EntityManager, events: readonly DeliveryLogEvent[]) {
+    for (const event of events) {
+      if (event.type !== 'AttemptSucceeded' && event.type !== 'AttemptFailed') continue;
+      const ok = event.type === 'AttemptSucceeded';
+      await manager.query(
+        `INSERT INTO webhook_stats AS s (webhook_id, company, total_calls, successful_calls, failed_calls,
+                                         consecutive_failures, last_triggered_at)
+         VALUES ($1, $2, 1, $3::int, $4::int, $4::int, $5)
+         ON CONFLICT (webhook_id) DO UPDATE SET
+           total_calls = s.total_calls + 1,
+           successful_calls = s.successful_calls + $3::int,
+           failed_calls = s.failed_calls + $4::int,
+           consecutive_failures = CASE WHEN $3::int = 1 THEN 0 ELSE s.consecutive_failures + 1 END,
+           last_triggered_at = GREATEST(s.last_triggered_at, EXCLUDED.last_triggered_at)`,
+        [event.webhookId, event.company, ok ? 1 : 0, ok ? 0 : 1, event.recordedAt],
+      );
+    }
+  }
+}
