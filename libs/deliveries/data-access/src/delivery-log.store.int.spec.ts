@@ -38,18 +38,31 @@ function request(webhookId: string): DeliveryRequested {
   };
 }
 
+/** The delivery's state after `events`; the tests only ask once there is one. */
+function stateOf(events: DeliveryLogEvent[]) {
+  const state = rehydrateDelivery(events);
+  if (!state) throw new Error('no delivery state');
+  return state;
+}
+
+function first(events: DeliveryLogEvent[]): DeliveryLogEvent {
+  const [event] = events;
+  if (!event) throw new Error('no events');
+  return event;
+}
+
 /** A delivery whose first call fails with a 500 and second succeeds, as the domain records it. */
 function failThenSucceed(webhookId: string): DeliveryLogEvent[] {
   const t0 = new Date('2026-01-01T00:00:00.000Z');
   const requested = recordRequest(undefined, request(webhookId), t0);
   const afterFailure = recordAttempt(
-    rehydrateDelivery(requested)!,
+    stateOf(requested),
     { ok: false, failure: 'http_5xx', statusCode: 500, message: 'HTTP 500', durationMs: 40 },
     DEFAULT_RETRY_POLICY,
     new Date(t0.getTime() + 1_000),
   );
   const succeeded = recordAttempt(
-    rehydrateDelivery([...requested, ...afterFailure])!,
+    stateOf([...requested, ...afterFailure]),
     { ok: true, statusCode: 200, durationMs: 30 },
     DEFAULT_RETRY_POLICY,
     new Date(t0.getTime() + 4_000),
@@ -85,7 +98,7 @@ describe('DeliveryLogStore against the real PostgreSQL', () => {
     ]);
     expect(await store.append(events)).toHaveLength(4);
 
-    const deliveryId = events[0]!.deliveryId;
+    const deliveryId = first(events).deliveryId;
     expect((await store.history(deliveryId)).map((e) => e.type)).toEqual(events.map((e) => e.type));
     const [delivery] = await dataSource.query(`SELECT * FROM deliveries WHERE delivery_id = $1`, [
       deliveryId,
@@ -114,7 +127,7 @@ describe('DeliveryLogStore against the real PostgreSQL', () => {
     const before = [await count('delivery_events'), await count('outbox')];
 
     expect(await store.append(events)).toEqual([]);
-    expect(await store.append([events[0]!, events[0]!])).toEqual([]);
+    expect(await store.append([first(events), first(events)])).toEqual([]);
 
     expect([await count('delivery_events'), await count('outbox')]).toEqual(before);
     const [stats] = await dataSource.query(
@@ -130,7 +143,7 @@ describe('DeliveryLogStore against the real PostgreSQL', () => {
       events = [
         ...events,
         ...recordAttempt(
-          rehydrateDelivery(events)!,
+          stateOf(events),
           { ok: false, failure: 'timeout', message: 'timed out', durationMs: 10_000 },
           DEFAULT_RETRY_POLICY,
           t(10 * (i + 1)),
