@@ -24,3 +24,15 @@ export {
 export { isAddressAllowed, type AddressVerdict } from './egress-policy/address-policy';
 export { parseAllowCidrs } from './egress-policy/allow-cidrs';
 export { EgressAllowListError } from './egress-policy/egress-allow-list.error';
+
+// The outbound HTTP call (axios, connect-time SSRF guard, total deadline, capped response)
+export {
+  HTTP_SENDER_DEFAULTS,
+  HttpSender,
+  type HttpResponseDetails,
+  type HttpSendInput,
+  type HttpSendResult,
+  type HttpSenderOptions,
+} from './http/http-sender';
+export { EgressBlockedError } from './http/egress-blocked.error';
+export { createGuardedLookup, type ResolveAll } from './http/guarded-lookup';
