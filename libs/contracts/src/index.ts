@@ -90,9 +90,18 @@ export {
   DELIVERY_LOG_EVENT_TYPES,
   parseDeliveryLogEvent,
   validateDeliveryLogEvent,
+  type DeliveryAttemptDetails,
   type DeliveryLogEvent,
   type DeliveryLogEventType,
 } from './messaging/delivery-log-event.message';
+export {
+  WEBHOOK_COMMAND_REQUESTED_SCHEMA,
+  WEBHOOK_COMMAND_REQUEST_TYPES,
+  parseWebhookCommandRequested,
+  validateWebhookCommandRequested,
+  type WebhookCommandRequestType,
+  type WebhookCommandRequested,
+} from './messaging/webhook-command-requested.message';
 export {
   EVENT_DEAD_LETTERED_SCHEMA,
   buildEventDeadLettered,

@@ -60,7 +60,9 @@ type FromObject<S> = S extends { properties: infer P }
     } & {
       -readonly [K in keyof P as K extends RequiredKeys<S> ? never : K]?: FromSchema<P[K]>;
     }
-  : Record<string, unknown>;
+  : S extends { additionalProperties: infer A extends object }
+    ? Record<string, FromSchema<A>>
+    : Record<string, unknown>;
 
 /** Normalises both sides: flattens intersections, drops `readonly`. */
 type Normal<T> = T extends readonly (infer E)[]
@@ -106,6 +108,13 @@ export type CheckerChecks = [
   Expect<Not<Same<{ a: string }, { a: string; b: string }>>>,
   Expect<Not<Same<{ a: 'x' | 'y' }, { a: 'x' }>>>,
   Expect<Not<Same<{ a: number[] }, { a: string[] }>>>,
+  Expect<
+    Same<
+      FromSchema<{ type: 'object'; additionalProperties: { type: 'string' } }>,
+      Record<string, string>
+    >
+  >,
+  Expect<Not<Same<FromSchema<{ type: 'object' }>, Record<string, string>>>>,
 ];
 
 type Not<T extends boolean> = T extends true ? false : true;

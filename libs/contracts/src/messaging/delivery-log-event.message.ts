@@ -41,8 +41,12 @@ export type DeliveryLogEventType = (typeof DELIVERY_LOG_EVENT_TYPES)[number];
  * | ManualRetryRequested | null    | null             | null       | null     | null          |
  *
  * `DeliverySkipped`: the webhook was paused or deleted between matching and sending.
+ *
+ * Attempt events (`AttemptSucceeded`, `AttemptFailed`) also carry what was sent and what came
+ * back, for troubleshooting and audits: {@link DeliveryAttemptDetails}. Other types leave those
+ * fields out (or `null`).
  */
-export interface DeliveryLogEvent {
+export interface DeliveryLogEvent extends Partial<DeliveryAttemptDetails> {
   schemaVersion: 1;
   type: DeliveryLogEventType;
   deliveryId: string;
@@ -59,6 +63,29 @@ export interface DeliveryLogEvent {
   recordedAt: string;
   correlationId: string;
 }
+
+/** What one HTTP call sent and received, as the delivery log keeps it. */
+export interface DeliveryAttemptDetails {
+  /** Why the call failed, by stage (`timeout`, `dns`, `http_5xx`, `blocked_by_policy`, …); `null` on success. */
+  failureClass: string | null;
+  /** The URL called. */
+  url: string | null;
+  /** The request headers, with custom header values and signatures as `********`. */
+  requestHeaders: Record<string, string> | null;
+  /** The exact body sent (UTF-8 JSON text); `null` when the body could not be rendered. */
+  requestBody: string | null;
+  /** The response headers, when the endpoint answered. */
+  responseHeaders: Record<string, string> | null;
+  /** The response body, cut at the cap (8 KiB by default). */
+  responseBody: string | null;
+  /** The response body was longer than what `responseBody` keeps. */
+  responseTruncated: boolean | null;
+}
+
+const STRING_MAP_SCHEMA = {
+  type: ['object', 'null'],
+  additionalProperties: { type: 'string' },
+} as const;
 
 const when = (types: readonly DeliveryLogEventType[], then: object): object => ({
   if: { required: ['type'], properties: { type: { enum: types } } },
@@ -106,6 +133,13 @@ export const DELIVERY_LOG_EVENT_SCHEMA = deepFreeze({
     },
     recordedAt: UTC_TIMESTAMP_SCHEMA,
     correlationId: NON_EMPTY_STRING_SCHEMA,
+    failureClass: { type: ['string', 'null'], pattern: '^[a-z0-9_]+$' },
+    url: { type: ['string', 'null'] },
+    requestHeaders: STRING_MAP_SCHEMA,
+    requestBody: { type: ['string', 'null'] },
+    responseHeaders: STRING_MAP_SCHEMA,
+    responseBody: { type: ['string', 'null'] },
+    responseTruncated: { type: ['boolean', 'null'] },
   },
   // What each type must carry (see the table on DeliveryLogEvent).
   allOf: [

@@ -8,6 +8,7 @@ describe('Kafka topics', () => {
       webhooksConfig: 'webhooks.config',
       webhooksDeliveries: 'webhooks.deliveries',
       webhooksDeliveryLog: 'webhooks.delivery-log',
+      webhooksCommands: 'webhooks.commands',
     });
   });
 

@@ -13,6 +13,8 @@ export const KAFKA_TOPICS = {
   webhooksDeliveries: 'webhooks.deliveries',
   /** `DeliveryLogEvent`, the delivery event log streamed for analytics, keyed by webhook id. */
   webhooksDeliveryLog: 'webhooks.delivery-log',
+  /** `WebhookCommandRequested`, commands for the config aggregate from other apps, keyed by webhook id. */
+  webhooksCommands: 'webhooks.commands',
 } as const;
 
 export type KafkaTopicName = (typeof KAFKA_TOPICS)[keyof typeof KAFKA_TOPICS];
@@ -57,6 +59,12 @@ export const KAFKA_TOPIC_SPECS: readonly KafkaTopicSpec[] = Object.freeze([
     cleanupPolicy: 'delete',
     key: 'webhook id (wh_…)',
     value: 'DeliveryLogEvent v1 (JSON)',
+  },
+  {
+    name: KAFKA_TOPICS.webhooksCommands,
+    cleanupPolicy: 'delete',
+    key: 'webhook id (wh_…)',
+    value: 'WebhookCommandRequested v1 (JSON)',
   },
 ]);
 
