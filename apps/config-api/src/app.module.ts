@@ -29,9 +29,16 @@ import type { ConfigApiConfig } from './config';
 import { ListEventTypesHttpController } from './event-types/list-event-types.http.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { validationExceptionFactory } from './http/validation-exception.factory';
-import { API_KEY_STORE, KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_STORE } from './tokens';
+import {
+  API_KEY_STORE,
+  KEY_RING,
+  WEBHOOK_COMMANDS_OPTIONS,
+  WEBHOOK_INPUT_OPTIONS,
+  WEBHOOK_STORE,
+} from './tokens';
 import { ActivateWebhookHandler } from './webhooks/activate-webhook/activate-webhook.handler';
 import { ActivateWebhookHttpController } from './webhooks/activate-webhook/activate-webhook.http.controller';
+import { AutoPauseWebhookHandler } from './webhooks/auto-pause-webhook/auto-pause-webhook.handler';
 import { CreateWebhookHandler } from './webhooks/create-webhook/create-webhook.handler';
 import { CreateWebhookHttpController } from './webhooks/create-webhook/create-webhook.http.controller';
 import { DeleteWebhookHandler } from './webhooks/delete-webhook/delete-webhook.handler';
@@ -45,6 +52,10 @@ import { RotateWebhookSecretHandler } from './webhooks/rotate-webhook-secret/rot
 import { RotateWebhookSecretHttpController } from './webhooks/rotate-webhook-secret/rotate-webhook-secret.http.controller';
 import { UpdateWebhookHandler } from './webhooks/update-webhook/update-webhook.handler';
 import { UpdateWebhookHttpController } from './webhooks/update-webhook/update-webhook.http.controller';
+import {
+  WebhookCommandsConsumer,
+  type WebhookCommandsOptions,
+} from './webhooks/webhook-commands.consumer';
 
 /** Every table the config API reads or writes, oldest migration first. */
 export const CONFIG_API_MIGRATIONS = [
@@ -58,6 +69,8 @@ const OUTBOX_RELAY = Symbol('OutboxRelay');
 export interface AppModuleOptions {
   /** Start the outbox relay with the app (default true); tests of the relay itself turn it off. */
   readonly relay?: boolean;
+  /** Consume webhooks.commands with the app (default true); specs not about it turn it off. */
+  readonly commands?: boolean;
   readonly logDestination?: Parameters<typeof PlatformModule.register>[0]['logDestination'];
 }
 
@@ -111,6 +124,13 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
             new WebhookStore(dataSource, new PostgresEventStore(dataSource)),
         },
         {
+          provide: WEBHOOK_COMMANDS_OPTIONS,
+          useValue: {
+            topic: config.HOOKLINE_COMMANDS_TOPIC,
+            groupId: config.HOOKLINE_CONFIG_API_COMMANDS_GROUP,
+          } satisfies WebhookCommandsOptions,
+        },
+        {
           provide: API_KEY_STORE,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) => new ApiKeyStore(dataSource),
@@ -138,6 +158,8 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
         PauseWebhookHandler,
         ActivateWebhookHandler,
         RotateWebhookSecretHandler,
+        AutoPauseWebhookHandler,
+        ...(options.commands === false ? [] : [WebhookCommandsConsumer]),
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         {
           provide: APP_PIPE,

@@ -30,6 +30,19 @@ describe('config-api configuration', () => {
     expect(config.HOOKLINE_VENDOR).toBe('Corgea');
   });
 
+  it('consumes webhooks.commands in its own consumer group unless told otherwise', () => {
+    const config = loadConfig(minimal);
+    expect(config.HOOKLINE_COMMANDS_TOPIC).toBe('webhooks.commands');
+    expect(config.HOOKLINE_CONFIG_API_COMMANDS_GROUP).toBe('hookline-config-api-commands');
+    const custom = loadConfig({
+      ...minimal,
+      HOOKLINE_COMMANDS_TOPIC: 'staging.webhooks.commands',
+      HOOKLINE_CONFIG_API_COMMANDS_GROUP: 'staging-config-api-commands',
+    });
+    expect(custom.HOOKLINE_COMMANDS_TOPIC).toBe('staging.webhooks.commands');
+    expect(custom.HOOKLINE_CONFIG_API_COMMANDS_GROUP).toBe('staging-config-api-commands');
+  });
+
   it('stops at boot naming HOOKLINE_MASTER_KEY when it is malformed, without echoing it', () => {
     const parse = () => loadConfig({ ...minimal, HOOKLINE_MASTER_KEY: 'k1:bm90LWEta2V5' });
     expect(parse).toThrow(ConfigError);

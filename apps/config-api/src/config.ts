@@ -1,3 +1,4 @@
+import { KAFKA_TOPICS } from '@hookline/contracts';
 import { ConfigError, env, parseEnv } from '@hookline/shared-config';
 import { LOG_LEVELS } from '@hookline/shared-nest';
 import { CryptoError, MASTER_KEY_ENV, parseMasterKeys } from '@hookline/shared-crypto';
@@ -14,6 +15,8 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_ALLOW_HTTP: env.bool(false),
       HOOKLINE_VENDOR: env.string('Corgea'),
       HOOKLINE_LOG_LEVEL: env.oneOf(LOG_LEVELS, 'info'),
+      HOOKLINE_COMMANDS_TOPIC: env.string(KAFKA_TOPICS.webhooksCommands),
+      HOOKLINE_CONFIG_API_COMMANDS_GROUP: env.string('hookline-config-api-commands'),
     },
     source,
   );

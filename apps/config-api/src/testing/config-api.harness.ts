@@ -8,6 +8,7 @@ import {
   type RunningApp,
   type TestDatabase,
 } from '@hookline/shared-testing';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { AppModule, CONFIG_API_MIGRATIONS } from '../app.module';
@@ -17,6 +18,14 @@ import { setupOpenApi } from '../openapi';
 export interface HttpResult<T = unknown> {
   status: number;
   body: T;
+}
+
+export interface HarnessOptions {
+  /** Run the outbox relay (default false). */
+  relay?: boolean;
+  /** Consume the commands topic (default false): give it a unique topic and group in `env`. */
+  commands?: boolean;
+  env?: Record<string, string>;
 }
 
 /**
@@ -30,13 +39,13 @@ export class ConfigApiHarness {
   private dataSource!: DataSource;
   private keys!: ApiKeyStore;
 
-  static async start(options: { relay?: boolean; env?: Record<string, string> } = {}) {
+  static async start(options: HarnessOptions = {}) {
     const harness = new ConfigApiHarness();
     await harness.boot(options);
     return harness;
   }
 
-  private async boot(options: { relay?: boolean; env?: Record<string, string> }): Promise<void> {
+  private async boot(options: HarnessOptions): Promise<void> {
     const infra = integrationEnv();
     this.db = await createTestDatabase('config_api');
     await runMigrations({ url: this.db.url, migrations: CONFIG_API_MIGRATIONS });
@@ -59,9 +68,15 @@ export class ConfigApiHarness {
       },
     });
     this.running = await startHttpApp(
-      AppModule.register(config, { relay: options.relay ?? false, logDestination }),
+      AppModule.register(config, {
+        relay: options.relay ?? false,
+        commands: options.commands ?? false,
+        logDestination,
+      }),
       setupOpenApi,
     );
+    // As runApp does, so what services write with Nest's Logger is captured too.
+    this.running.app.useLogger(this.running.app.get(PinoLogger));
   }
 
   get baseUrl(): string {

@@ -1,14 +1,11 @@
 import type { SealedHeader, SealedSecret } from '@hookline/contracts';
-import { aadFor, type KeyRing } from '@hookline/shared-crypto';
+import {
+  type KeyRing,
+  webhookHeaderAad as headerAad,
+  webhookSecretAad as signingSecretAad,
+} from '@hookline/shared-crypto';
 
-/**
- * Where a sealed value belongs is bound into its ciphertext (AES-GCM associated data), so a
- * value copied to another webhook or another field does not open. The delivery worker opens
- * them with the same functions.
- */
-export const signingSecretAad = (webhookId: string) => aadFor(webhookId, 'signingSecret');
-export const headerAad = (webhookId: string, name: string) =>
-  aadFor(webhookId, 'header', name.toLowerCase());
+// The AAD scheme lives in the crypto lib: the delivery worker opens these with the same one.
 
 export function sealSecret(keyRing: KeyRing, webhookId: string, secret: string): SealedSecret {
   return keyRing.seal(secret, signingSecretAad(webhookId)) as SealedSecret;

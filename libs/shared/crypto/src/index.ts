@@ -7,3 +7,4 @@ export {
   DEV_MASTER_KEY_ID,
   loadOrCreateDevMasterKey,
 } from './dev-master-key';
+export { webhookHeaderAad, webhookSecretAad } from './webhook-aad';
