@@ -4,3 +4,14 @@ export { startHttpApp } from './http-app';
 export type { RunningApp } from './http-app';
 export { freePort, startAppProcess } from './app-process';
 export type { AppProcess } from './app-process';
+export { createTestCa } from './test-ca';
+export type { TestCa } from './test-ca';
+export { startHttpsReceiver } from './https-receiver';
+export type {
+  CannedResponse,
+  HttpsReceiver,
+  HttpsReceiverOptions,
+  ReceivedRequest,
+  ReceiverBehaviour,
+  WaitForOptions,
+} from './https-receiver';
