@@ -1,3 +1,12 @@
 export { DELIVERIES_MIGRATIONS } from './migrations';
 export { DeliveryLogStore } from './delivery-log.store';
 export { idempotencyKey } from './idempotency-key';
+export {
+  DeliveryWorkStore,
+  type ClaimOptions,
+  type ClaimedDelivery,
+  type FinishOptions,
+  type FinishResult,
+  type IntakeResult,
+  type WebhookStatusView,
+} from './delivery-work.store';

@@ -1,4 +1,9 @@
-import type { DeliveryLogEvent, DeliveryRequested, DeliveryTrigger } from '@hookline/contracts';
+import type {
+  DeliveryAttemptDetails,
+  DeliveryLogEvent,
+  DeliveryRequested,
+  DeliveryTrigger,
+} from '@hookline/contracts';
 import type { AttemptOutcome } from '../outcome/attempt-outcome';
 import { nextAttempt, type RetryPolicy } from '../retry/retry-policy';
 import { DeliveryStateError, type DeliveryState } from './delivery';
@@ -89,7 +94,9 @@ export function recordRequest(
  * failure or retries exhausted). The attempt is the delivery's next number; the retry budget
  * counts from the start of the current round. A delivery that is not pending or
  * retry-scheduled (already finished, skipped) takes no attempt: `[]`, so a replayed outcome
- * is recorded once. The `error` text starts with the failure class (`http_5xx: …`).
+ * is recorded once. The `error` text starts with the failure class (`http_5xx: …`). `details`
+ * (URL, masked request headers, body, response) go on the attempt event as they are; its
+ * `failureClass` is the outcome's.
  *
  * @throws DeliveryStateError for a success outcome whose status is not 2xx (the log would be
  *   invalid).
@@ -99,6 +106,7 @@ export function recordAttempt(
   outcome: AttemptOutcome,
   policy: RetryPolicy,
   now: Date,
+  details: Partial<DeliveryAttemptDetails> = {},
 ): DeliveryLogEvent[] {
   if (!isOpen(state)) return [];
   const attempt = state.attempts + 1;
@@ -117,11 +125,15 @@ export function recordAttempt(
       );
     }
     return [
-      entry(state, 'AttemptSucceeded', trigger, now, {
-        attempt,
-        statusCode: outcome.statusCode,
-        durationMs,
-      }),
+      {
+        ...entry(state, 'AttemptSucceeded', trigger, now, {
+          attempt,
+          statusCode: outcome.statusCode,
+          durationMs,
+        }),
+        ...details,
+        failureClass: null,
+      },
     ];
   }
 
@@ -133,12 +145,11 @@ export function recordAttempt(
     outcome.statusCode <= 599
       ? outcome.statusCode
       : null;
-  const failed = entry(state, 'AttemptFailed', trigger, now, {
-    attempt,
-    statusCode,
-    durationMs,
-    error,
-  });
+  const failed: DeliveryLogEvent = {
+    ...entry(state, 'AttemptFailed', trigger, now, { attempt, statusCode, durationMs, error }),
+    ...details,
+    failureClass: outcome.failure,
+  };
   const decision = nextAttempt(policy, roundAttempt, outcome, now);
   if (decision.retry) {
     return [

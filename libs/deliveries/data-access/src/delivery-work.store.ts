@@ -1,0 +1,384 @@
+import {
+  type DeliveryLogEvent,
+  type DeliveryRequested,
+  KAFKA_HEADERS,
+  KAFKA_TOPICS,
+  type WebhookCommandRequested,
+} from '@hookline/contracts';
+import {
+  AUTO_PAUSE_THRESHOLD,
+  applyAttemptToStreak,
+  type DeliveryState,
+  EMPTY_STREAK,
+  evolveDelivery,
+  type FailureStreak,
+  recordRequest,
+  resetStreak,
+} from '@hookline/deliveries-domain';
+import { inTransaction, writeOutbox } from '@hookline/shared-event-store';
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { DeliveryLogStore } from './delivery-log.store';
+
+/** A due delivery this worker holds a lease on. */
+export interface ClaimedDelivery {
+  readonly deliveryId: string;
+  readonly webhookId: string;
+  readonly claimId: string;
+  /** The request as accepted at intake (its envelope is what is sent). */
+  readonly request: DeliveryRequested;
+  /** The delivery as its log stood when it was claimed. */
+  readonly state: DeliveryState;
+}
+
+export interface ClaimOptions {
+  /** At most this many rows. */
+  readonly limit: number;
+  /** At most this many rows of one webhook per claim. */
+  readonly perWebhookLimit: number;
+  /** Webhooks whose rows are left alone (this worker is at its limit for them). */
+  readonly skipWebhooks: readonly string[];
+  /** How long the lease lasts unless renewed. */
+  readonly leaseMs: number;
+}
+
+/** What the worker knows of the webhook when it records an outcome. */
+export interface WebhookStatusView {
+  readonly status: 'active' | 'paused';
+  readonly version: number;
+}
+
+export interface FinishOptions {
+  /** The webhook as the worker sees it; `undefined` when deleted or unknown (no pause is sent). */
+  readonly webhook?: WebhookStatusView;
+  /** Consecutive failed calls that pause a webhook. */
+  readonly autoPauseThreshold?: number;
+  readonly commandsTopic?: string;
+}
+
+export interface FinishResult {
+  /** The log events this call added (empty when another worker recorded them first). */
+  readonly added: DeliveryLogEvent[];
+  /** The delivery after them. */
+  readonly state: DeliveryState;
+  /** An `AutoPauseWebhook` command was written to the outbox. */
+  readonly pauseRequested: boolean;
+  /** The claim was still this worker's (false: it ran out and another worker took it back). */
+  readonly claimHeld: boolean;
+}
+
+export interface IntakeResult {
+  /** Log events added (replayed requests add none). */
+  readonly recorded: number;
+  /** Deliveries put in the work queue. */
+  readonly queued: number;
+}
+
+/** How many due rows a claim looks at before ranking them per webhook. */
+const CLAIM_SCAN_ROWS = 2000;
+
+const ATTEMPT_TYPES: ReadonlySet<DeliveryLogEvent['type']> = new Set([
+  'AttemptSucceeded',
+  'AttemptFailed',
+]);
+
+/**
+ * The delivery worker's durable work: intake of requests, the work queue with leased claims, and
+ * recording outcomes, each one transaction with the delivery log (see the migration
+ * `CreateDeliveryQueue` for the tables). Times of leases are the database's clock, so workers on
+ * several hosts agree on when a lease ran out.
+ */
+export class DeliveryWorkStore {
+  private readonly log: DeliveryLogStore;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.log = new DeliveryLogStore(dataSource);
+  }
+
+  /**
+   * Records a batch of requests in one transaction: each request as accepted, the log events it
+   * decides (`DeliveryRequested`, and `DeliverySkipped` for a held one; `ManualRetryRequested`
+   * for a manual retry of a finished delivery), and a queue row for each delivery left pending.
+   * Idempotent on the delivery id: a replayed batch records and queues nothing new.
+   */
+  async intake(requests: readonly DeliveryRequested[], now: Date): Promise<IntakeResult> {
+    if (requests.length === 0) return { recorded: 0, queued: 0 };
+    return inTransaction(this.dataSource, async (manager) => {
+      await manager.query(
+        `INSERT INTO delivery_requests (delivery_id, webhook_id, company, request, recorded_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
+         ON CONFLICT (delivery_id) DO NOTHING`,
+        [
+          requests.map((r) => r.deliveryId),
+          requests.map((r) => r.webhookId),
+          requests.map((r) => r.company),
+          requests.map((r) => JSON.stringify(r)),
+          requests.map(() => now.toISOString()),
+        ],
+      );
+      const states = await this.lockStates(
+        manager,
+        requests.map((r) => r.deliveryId),
+      );
+      const events: DeliveryLogEvent[] = [];
+      for (const request of requests) {
+        const decided = recordRequest(states.get(request.deliveryId), request, now);
+        for (const event of decided) {
+          states.set(event.deliveryId, evolveDelivery(states.get(event.deliveryId), event));
+        }
+        events.push(...decided);
+      }
+      const added = await this.log.append(events, manager);
+      const touched = new Map(added.map((e) => [e.deliveryId, e.webhookId]));
+      const pending = [...touched].filter(([id]) => states.get(id)?.status === 'pending');
+      if (pending.length > 0) {
+        await manager.query(
+          `INSERT INTO delivery_queue (delivery_id, webhook_id, due_at, enqueued_at)
+           SELECT id, webhook, $3, $3 FROM unnest($1::text[], $2::text[]) AS t(id, webhook)
+           ON CONFLICT (delivery_id) DO NOTHING`,
+          [pending.map(([id]) => id), pending.map(([, webhook]) => webhook), now.toISOString()],
+        );
+      }
+      return { recorded: added.length, queued: pending.length };
+    });
+  }
+
+  /**
+   * Claims due rows whose lease is free or ran out, oldest due first, at most
+   * `perWebhookLimit` of one webhook, skipping rows another transaction is claiming
+   * (`FOR UPDATE SKIP LOCKED`). Each claimed row gets one claim id and a lease of `leaseMs`.
+   */
+  async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
+    if (options.limit < 1) return [];
+    const claimId = randomUUID();
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [rows]: [Array<{ delivery_id: string; webhook_id: string }>, number] =
+      await this.dataSource.query(
+        `WITH due AS (
+         SELECT delivery_id, webhook_id, due_at FROM delivery_queue
+          WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+            AND webhook_id <> ALL($1::text[])
+          ORDER BY due_at LIMIT ${CLAIM_SCAN_ROWS}
+       ), ranked AS (
+         SELECT delivery_id, due_at,
+                row_number() OVER (PARTITION BY webhook_id ORDER BY due_at, delivery_id) AS nth
+           FROM due
+       ), candidates AS (
+         SELECT delivery_id FROM ranked WHERE nth <= $2 ORDER BY due_at LIMIT $3
+       ), locked AS (
+         SELECT q.delivery_id FROM delivery_queue q JOIN candidates c USING (delivery_id)
+          WHERE q.claimed_until IS NULL OR q.claimed_until < now()
+          FOR UPDATE OF q SKIP LOCKED
+       )
+       UPDATE delivery_queue q
+          SET claim_id = $4, claimed_until = now() + $5 * interval '1 millisecond'
+         FROM locked WHERE q.delivery_id = locked.delivery_id
+       RETURNING q.delivery_id, q.webhook_id`,
+        [options.skipWebhooks, options.perWebhookLimit, options.limit, claimId, options.leaseMs],
+      );
+    if (rows.length === 0) return [];
+    const details: Array<{
+      delivery_id: string;
+      request: DeliveryRequested;
+      state: DeliveryState;
+    }> = await this.dataSource.query(
+      `SELECT r.delivery_id, r.request, d.state
+           FROM delivery_requests r JOIN deliveries d USING (delivery_id)
+          WHERE r.delivery_id = ANY($1)`,
+      [rows.map((row) => row.delivery_id)],
+    );
+    const byId = new Map(details.map((d) => [d.delivery_id, d]));
+    return rows.flatMap((row) => {
+      const detail = byId.get(row.delivery_id);
+      return detail
+        ? [
+            {
+              deliveryId: row.delivery_id,
+              webhookId: row.webhook_id,
+              claimId,
+              request: detail.request,
+              state: detail.state,
+            },
+          ]
+        : [];
+    });
+  }
+
+  /** Extends the leases of claims still held; returns how many were. */
+  async renew(
+    claims: ReadonlyArray<Pick<ClaimedDelivery, 'deliveryId' | 'claimId'>>,
+    leaseMs: number,
+  ) {
+    if (claims.length === 0) return 0;
+    const result: [unknown[], number] = await this.dataSource.query(
+      `UPDATE delivery_queue q SET claimed_until = now() + $3 * interval '1 millisecond'
+         FROM unnest($1::text[], $2::uuid[]) AS c(delivery_id, claim_id)
+        WHERE q.delivery_id = c.delivery_id AND q.claim_id = c.claim_id`,
+      [claims.map((c) => c.deliveryId), claims.map((c) => c.claimId), leaseMs],
+    );
+    return result[1];
+  }
+
+  /**
+   * Hands claims back unsent: the rows become claimable at once, or at `dueAt` (a delivery
+   * waiting for its webhook's configuration).
+   */
+  async release(
+    claims: ReadonlyArray<Pick<ClaimedDelivery, 'deliveryId' | 'claimId'>>,
+    dueAt?: Date,
+  ): Promise<void> {
+    if (claims.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE delivery_queue q
+          SET claim_id = NULL, claimed_until = NULL, due_at = COALESCE($3::timestamptz, q.due_at)
+         FROM unnest($1::text[], $2::uuid[]) AS c(delivery_id, claim_id)
+        WHERE q.delivery_id = c.delivery_id AND q.claim_id = c.claim_id`,
+      [claims.map((c) => c.deliveryId), claims.map((c) => c.claimId), dueAt?.toISOString() ?? null],
+    );
+  }
+
+  /**
+   * Records what happened to a claimed delivery, in one transaction: `decide` gets the delivery
+   * as its log stands now (locked) and returns the log events (an attempt's outcome, a skip);
+   * the new ones are appended; the queue row moves to the next attempt's time or is deleted when
+   * the delivery ended; each new attempt moves the webhook's failure streak, and the call that
+   * reaches the threshold writes an `AutoPauseWebhook` command to the outbox.
+   */
+  async finish(
+    claim: Pick<ClaimedDelivery, 'deliveryId' | 'webhookId' | 'claimId'>,
+    decide: (state: DeliveryState) => DeliveryLogEvent[],
+    options: FinishOptions = {},
+  ): Promise<FinishResult> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const state = (await this.lockStates(manager, [claim.deliveryId])).get(claim.deliveryId);
+      if (!state) throw new Error(`delivery ${claim.deliveryId} has no log`);
+      const added = await this.log.append(decide(state), manager);
+      const after = added.reduce<DeliveryState>((s, e) => evolveDelivery(s, e), state);
+
+      let held: number;
+      if (after.status === 'retry_scheduled' || after.status === 'pending') {
+        const result: [unknown[], number] = await manager.query(
+          `UPDATE delivery_queue SET claim_id = NULL, claimed_until = NULL,
+                  due_at = COALESCE($3::timestamptz, due_at)
+            WHERE delivery_id = $1 AND claim_id = $2`,
+          [claim.deliveryId, claim.claimId, after.nextAttemptAt],
+        );
+        held = result[1];
+      } else {
+        const result: [unknown[], number] = await manager.query(
+          `DELETE FROM delivery_queue WHERE delivery_id = $1 AND claim_id = $2`,
+          [claim.deliveryId, claim.claimId],
+        );
+        held = result[1];
+      }
+      const pauseRequested = await this.countAttempts(manager, claim.webhookId, added, options);
+      return { added, state: after, pauseRequested, claimHeld: held > 0 };
+    });
+  }
+
+  /** Work left in the queue, for readiness and tests. */
+  async queueDepth(): Promise<{ due: number; scheduled: number; claimed: number }> {
+    const [row]: Array<{ due: string; scheduled: string; claimed: string }> =
+      await this.dataSource.query(
+        `SELECT count(*) FILTER (WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())) AS due,
+                count(*) FILTER (WHERE due_at > now() AND claim_id IS NULL) AS scheduled,
+                count(*) FILTER (WHERE claimed_until >= now()) AS claimed
+           FROM delivery_queue`,
+      );
+    return {
+      due: Number(row?.due ?? 0),
+      scheduled: Number(row?.scheduled ?? 0),
+      claimed: Number(row?.claimed ?? 0),
+    };
+  }
+
+  private async lockStates(
+    manager: EntityManager,
+    deliveryIds: readonly string[],
+  ): Promise<Map<string, DeliveryState>> {
+    const rows: Array<{ delivery_id: string; state: DeliveryState }> = await manager.query(
+      `SELECT delivery_id, state FROM deliveries WHERE delivery_id = ANY($1)
+        ORDER BY delivery_id FOR UPDATE`,
+      [[...new Set(deliveryIds)]],
+    );
+    return new Map(rows.map((row) => [row.delivery_id, row.state]));
+  }
+
+  /**
+   * Folds new attempts into the webhook's failure streak. A streak that asked for a pause is
+   * reset once the webhook is active again at a later version (re-activated by hand), so the
+   * count starts over. Returns whether a pause command was written.
+   */
+  private async countAttempts(
+    manager: EntityManager,
+    webhookId: string,
+    added: readonly DeliveryLogEvent[],
+    options: FinishOptions,
+  ): Promise<boolean> {
+    const attempts = added.filter((e) => ATTEMPT_TYPES.has(e.type) && e.attempt !== null);
+    const last = attempts.at(-1);
+    if (!last) return false;
+    const [row]: Array<{ streak: FailureStreak; paused_at_version: number | null }> =
+      await manager.query(
+        `SELECT streak, paused_at_version FROM webhook_failure_streaks WHERE webhook_id = $1 FOR UPDATE`,
+        [webhookId],
+      );
+    const { webhook } = options;
+    let streak = row?.streak ?? EMPTY_STREAK;
+    let pausedAtVersion = row?.paused_at_version ?? null;
+    if (
+      streak.pauseRequested &&
+      webhook?.status === 'active' &&
+      (pausedAtVersion === null || webhook.version > pausedAtVersion)
+    ) {
+      streak = resetStreak(streak);
+      pausedAtVersion = null;
+    }
+    let pause = false;
+    for (const event of attempts) {
+      const result = applyAttemptToStreak(
+        streak,
+        {
+          deliveryId: event.deliveryId,
+          attemptNumber: event.attempt ?? 0,
+          ok: event.type === 'AttemptSucceeded',
+        },
+        { threshold: options.autoPauseThreshold ?? AUTO_PAUSE_THRESHOLD },
+      );
+      streak = result.streak;
+      pause = pause || result.pause;
+    }
+    const send = pause && webhook?.status === 'active';
+    if (pause) pausedAtVersion = webhook?.version ?? pausedAtVersion;
+    await manager.query(
+      `INSERT INTO webhook_failure_streaks (webhook_id, streak, paused_at_version) VALUES ($1, $2, $3)
+       ON CONFLICT (webhook_id) DO UPDATE SET streak = EXCLUDED.streak,
+                                              paused_at_version = EXCLUDED.paused_at_version`,
+      [webhookId, JSON.stringify(streak), pausedAtVersion],
+    );
+    if (!send) return false;
+    const command: WebhookCommandRequested = {
+      schemaVersion: 1,
+      type: 'AutoPauseWebhook',
+      webhookId,
+      company: last.company,
+      reason: `paused after ${streak.consecutiveFailures} consecutive failed calls; last: ${last.error ?? 'failed'}`,
+      consecutiveFailures: streak.consecutiveFailures,
+      requestedAt: last.recordedAt,
+      correlationId: last.correlationId,
+    };
+    await writeOutbox(manager, [
+      {
+        topic: options.commandsTopic ?? KAFKA_TOPICS.webhooksCommands,
+        key: webhookId,
+        value: JSON.stringify(command),
+        headers: {
+          [KAFKA_HEADERS.messageType]: 'WebhookCommandRequested',
+          [KAFKA_HEADERS.schemaVersion]: '1',
+          [KAFKA_HEADERS.correlationId]: command.correlationId,
+        },
+      },
+    ]);
+    return true;
+  }
+}
