@@ -1,0 +1,190 @@
+import { KAFKA_TOPICS, parseDeliveryRequested, type DeliveryRequested } from '@hookline/contracts';
+import type { DeliveryWorkStore } from '@hookline/deliveries-data-access';
+import { HttpSender } from '@hookline/deliveries-sender';
+import { OutboxRelay } from '@hookline/shared-event-store';
+import {
+  BatchConsumer,
+  type ConsumedBatch,
+  ensureTopics,
+  followTopic,
+  type TopicFollower,
+} from '@hookline/shared-kafka';
+import { DATA_SOURCE, KAFKA, ReadinessRegistry } from '@hookline/shared-nest';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import type { DeliveryWorkerConfig } from './config';
+import { DeliveryDispatcher } from './dispatch/delivery-dispatcher';
+import { DELIVERY_WORK_STORE, DELIVERY_WORKER_CONFIG } from './tokens';
+import { WebhookDirectory } from './webhooks/webhook-directory';
+
+/** Calls in flight get this long to finish at SIGTERM before their claims are handed back. */
+const DRAIN_MS = 11_000;
+
+/**
+ * The delivery worker: records each `DeliveryRequested` of a consumed chunk in one transaction
+ * before its offsets are committed (intake), follows `webhooks.config` into a directory of
+ * webhooks, runs the dispatcher over the PostgreSQL work queue once the directory caught up, and
+ * relays the outbox (delivery log and auto-pause commands) to Kafka.
+ */
+@Injectable()
+export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('delivery-worker');
+  private readonly directory = new WebhookDirectory();
+  private readonly sender: HttpSender;
+  private readonly dispatcher: DeliveryDispatcher;
+  private readonly relay: OutboxRelay;
+  private follower: TopicFollower | undefined;
+  private consumer: BatchConsumer | undefined;
+  private intakeRunning = false;
+
+  constructor(
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(DATA_SOURCE) dataSource: DataSource,
+    @Inject(DELIVERY_WORKER_CONFIG) private readonly config: DeliveryWorkerConfig,
+    @Inject(DELIVERY_WORK_STORE) private readonly store: DeliveryWorkStore,
+    readiness: ReadinessRegistry,
+  ) {
+    this.sender = new HttpSender({
+      allowCidrs: config.allowCidrs,
+      timeoutMs: config.HOOKLINE_DELIVERY_TIMEOUT_MS,
+      maxResponseBytes: config.HOOKLINE_MAX_RESPONSE_BYTES,
+      // Webhooks of one host (hooks.slack.com) share its pool: the per-webhook limit is the
+      // dispatcher's, so the pool never holds one webhook's calls behind another's.
+      maxSocketsPerHost: config.HOOKLINE_DELIVERY_CONCURRENCY,
+      ...(config.extraCa === undefined ? {} : { extraCa: config.extraCa }),
+    });
+    const log = (level: 'log' | 'warn' | 'error') => (fields: object) => this.logger[level](fields);
+    this.dispatcher = new DeliveryDispatcher({
+      store,
+      directory: this.directory,
+      sender: this.sender,
+      keyRing: config.keyRing,
+      vendor: config.HOOKLINE_VENDOR,
+      retryPolicy: config.retryPolicy,
+      autoPauseThreshold: config.HOOKLINE_AUTO_PAUSE_THRESHOLD,
+      commandsTopic: config.HOOKLINE_COMMANDS_TOPIC,
+      concurrency: config.HOOKLINE_DELIVERY_CONCURRENCY,
+      endpointConcurrency: config.HOOKLINE_DELIVERY_ENDPOINT_CONCURRENCY,
+      leaseMs: config.HOOKLINE_DELIVERY_LEASE_MS,
+      pollMs: config.HOOKLINE_DELIVERY_POLL_MS,
+      logger: { log: log('log'), warn: log('warn'), error: log('error') },
+    });
+    const relayLogger = new Logger('outbox-relay');
+    this.relay = new OutboxRelay({
+      dataSource,
+      kafka,
+      logger: {
+        warn: (msg, fields) => relayLogger.warn({ msg, ...fields }),
+        error: (msg, fields) => relayLogger.error({ msg, ...fields }),
+      },
+    });
+    readiness.register('deliveries', () => ({
+      ok: this.intakeRunning && this.dispatcher.isRunning,
+      webhooksKnown: this.directory.size,
+      configCaughtUp: this.follower?.isCaughtUp() ?? false,
+      ...this.dispatcher.stats(),
+    }));
+  }
+
+  /** Starts in the background: /health answers at once, /ready once consuming and dispatching. */
+  onApplicationBootstrap(): void {
+    this.start().catch((error: unknown) => {
+      this.logger.error({ msg: 'delivery worker failed to start', error: String(error) });
+      process.exitCode = 1;
+      process.kill(process.pid, 'SIGTERM');
+    });
+  }
+
+  private async start(): Promise<void> {
+    const { config } = this;
+    const partitions = config.HOOKLINE_TOPIC_PARTITIONS;
+    await ensureTopics(this.kafka, [
+      { topic: config.HOOKLINE_DELIVERIES_TOPIC, numPartitions: partitions },
+      {
+        topic: config.HOOKLINE_CONFIG_TOPIC,
+        numPartitions: partitions,
+        config: { 'cleanup.policy': 'compact' },
+      },
+      { topic: config.HOOKLINE_COMMANDS_TOPIC, numPartitions: partitions },
+      { topic: KAFKA_TOPICS.webhooksDeliveryLog, numPartitions: partitions },
+    ]);
+    await this.relay.start();
+
+    // Intake does not need the webhooks: it only records. Started first so requests are durable
+    // while the directory is still being built.
+    this.consumer = new BatchConsumer({
+      kafka: this.kafka,
+      groupId: config.HOOKLINE_DELIVERY_WORKER_GROUP,
+      topics: [config.HOOKLINE_DELIVERIES_TOPIC],
+      handle: (batch) => this.intake(batch),
+      logger: {
+        warn: (msg, fields) => this.logger.warn({ msg, ...fields }),
+        error: (msg, fields) => this.logger.error({ msg, ...fields }),
+      },
+    });
+    await this.consumer.start();
+    this.intakeRunning = true;
+
+    const startedAt = Date.now();
+    this.follower = await followTopic(this.kafka, {
+      topic: config.HOOKLINE_CONFIG_TOPIC,
+      groupIdPrefix: `${config.HOOKLINE_DELIVERY_WORKER_GROUP}-config`,
+      onMessage: (message) => {
+        const problem = this.directory.apply(message.key?.toString('utf8'), message.value);
+        if (problem) this.logger.error({ msg: `webhooks.config: ${problem}` });
+      },
+    });
+    await this.follower.caughtUp;
+    this.logger.log({
+      msg: 'webhook directory caught up',
+      webhooks: this.directory.size,
+      ms: Date.now() - startedAt,
+    });
+    this.dispatcher.start();
+  }
+
+  /** One chunk of one partition of the deliveries topic: one transaction, then the commit. */
+  private async intake(batch: ConsumedBatch): Promise<void> {
+    const requests: DeliveryRequested[] = [];
+    for (const message of batch.messages) {
+      const parsed = parseDeliveryRequested(message.value);
+      if (parsed.ok) {
+        requests.push(parsed.value);
+        continue;
+      }
+      // Only Hookline's own apps write this topic: a bad message is a bug upstream. It is
+      // logged with where it sits, so it can be read back, and does not stop the others.
+      this.logger.error({
+        msg: 'invalid DeliveryRequested skipped',
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: message.offset,
+        errors: parsed.errors.map((e) => `${e.path} ${e.rule}`),
+      });
+    }
+    const result = await this.store.intake(requests, new Date());
+    if (result.queued > 0) this.dispatcher.wake();
+  }
+
+  /**
+   * SIGTERM: stops consuming (the chunk in hand is recorded and committed), stops claiming, lets
+   * calls in flight finish for up to DRAIN_MS and hands back the rest, then stops the relay.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.intakeRunning = false;
+    await Promise.all([
+      this.consumer?.stop(),
+      this.follower?.stop(),
+      this.dispatcher.stop(DRAIN_MS),
+    ]);
+    await this.relay.stop();
+    this.sender.close();
+  }
+}

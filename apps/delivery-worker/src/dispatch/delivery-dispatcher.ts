@@ -1,0 +1,283 @@
+import type { DeliveryLogEvent, WebhookConfigRecord } from '@hookline/contracts';
+import type {
+  ClaimedDelivery,
+  DeliveryWorkStore,
+  FinishOptions,
+} from '@hookline/deliveries-data-access';
+import {
+  type DeliveryState,
+  HELD_WHILE_PAUSED,
+  recordAttempt,
+  recordSkip,
+  type RetryPolicy,
+} from '@hookline/deliveries-domain';
+import type { HttpSender } from '@hookline/deliveries-sender';
+import type { KeyRing } from '@hookline/shared-crypto';
+import type { WebhookDirectory } from '../webhooks/webhook-directory';
+import { makeAttempt } from './make-attempt';
+
+export interface DispatcherOptions {
+  readonly store: DeliveryWorkStore;
+  readonly directory: WebhookDirectory;
+  readonly sender: HttpSender;
+  readonly keyRing: KeyRing;
+  readonly vendor: string;
+  readonly retryPolicy: RetryPolicy;
+  readonly autoPauseThreshold: number;
+  readonly commandsTopic: string;
+  /** Calls in flight at once, all webhooks together. */
+  readonly concurrency: number;
+  /** Calls in flight at once to one webhook. */
+  readonly endpointConcurrency: number;
+  readonly leaseMs: number;
+  /** How often to look for due work when nothing woke the dispatcher. */
+  readonly pollMs: number;
+  readonly logger: {
+    log(fields: object): void;
+    warn(fields: object): void;
+    error(fields: object): void;
+  };
+}
+
+/** How long a request waits for the config of its webhook to reach this worker. */
+const CONFIG_WAIT_MS = 60_000;
+const CONFIG_RECHECK_MS = 1_000;
+/** Claims per query. */
+const CLAIM_BATCH = 100;
+const RECORD_RETRY_MS = [200, 500, 1000, 2000, 4000];
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface InFlight {
+  readonly claim: ClaimedDelivery;
+  readonly done: Promise<void>;
+}
+
+/**
+ * Claims due deliveries from the work queue and makes their calls, at most `concurrency` at
+ * once and at most `endpointConcurrency` per webhook: a webhook at its limit is left out of the
+ * next claims, so a hanging endpoint ties up its own slots and no one else's. Every claim is a
+ * lease renewed while its call runs; the outcome, the next retry's time and the auto-pause
+ * count are recorded in one transaction by the store. Nothing is kept only in memory: a crash
+ * at any point leaves rows whose leases run out and are claimed again.
+ */
+export class DeliveryDispatcher {
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly perWebhook = new Map<string, number>();
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private wakeUp: (() => void) | undefined;
+  private counters = { attempts: 0, succeeded: 0, failed: 0, skipped: 0, lostClaims: 0 };
+
+  constructor(private readonly options: DispatcherOptions) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+    this.renewTimer = setInterval(() => void this.renew(), Math.floor(this.options.leaseMs / 3));
+  }
+
+  /** New work may be due (an intake committed, a call finished). */
+  wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  stats() {
+    return { ...this.counters, inFlight: this.inFlight.size };
+  }
+
+  /**
+   * Stops claiming, waits up to `drainMs` for calls in flight to be recorded, and hands back
+   * (releases) the claims of those still running, so another worker takes them at once.
+   */
+  async stop(drainMs: number): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    const pending = [...this.inFlight.values()];
+    const drained = await Promise.race([
+      Promise.allSettled(pending.map((p) => p.done)).then(() => true),
+      sleep(drainMs).then(() => false),
+    ]);
+    clearInterval(this.renewTimer);
+    if (!drained) {
+      const left = [...this.inFlight.values()].map((p) => p.claim);
+      this.options.logger.warn({ msg: 'handing back calls still in flight', count: left.length });
+      await this.options.store
+        .release(left)
+        .catch((error: unknown) =>
+          this.options.logger.error({ msg: 'hand-back failed', error: String(error) }),
+        );
+    }
+  }
+
+  private async run(): Promise<void> {
+    const { options } = this;
+    while (this.running) {
+      let claimed = 0;
+      try {
+        const free = options.concurrency - this.inFlight.size;
+        if (free > 0) {
+          const skipWebhooks = [...this.perWebhook]
+            .filter(([, count]) => count >= options.endpointConcurrency)
+            .map(([id]) => id);
+          const claims = await options.store.claim({
+            limit: Math.min(free, CLAIM_BATCH),
+            perWebhookLimit: options.endpointConcurrency,
+            skipWebhooks,
+            leaseMs: options.leaseMs,
+          });
+          claimed = claims.length;
+          const over: ClaimedDelivery[] = [];
+          for (const claim of claims) {
+            if ((this.perWebhook.get(claim.webhookId) ?? 0) >= options.endpointConcurrency) {
+              over.push(claim);
+            } else {
+              this.launch(claim);
+            }
+          }
+          await options.store.release(over);
+        }
+      } catch (error) {
+        options.logger.error({ msg: 'claiming due deliveries failed', error: String(error) });
+        await sleep(1000);
+      }
+      if (this.running && (claimed === 0 || this.inFlight.size >= options.concurrency)) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, options.pollMs);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private launch(claim: ClaimedDelivery): void {
+    this.perWebhook.set(claim.webhookId, (this.perWebhook.get(claim.webhookId) ?? 0) + 1);
+    const done = this.process(claim)
+      .catch((error: unknown) => {
+        // The lease runs out and the delivery is claimed again: nothing is lost.
+        this.options.logger.error({
+          msg: 'delivery left to its lease after an error',
+          deliveryId: claim.deliveryId,
+          error: String(error),
+        });
+      })
+      .finally(() => {
+        this.inFlight.delete(claim.deliveryId);
+        const count = (this.perWebhook.get(claim.webhookId) ?? 1) - 1;
+        if (count <= 0) this.perWebhook.delete(claim.webhookId);
+        else this.perWebhook.set(claim.webhookId, count);
+        this.wake();
+      });
+    this.inFlight.set(claim.deliveryId, { claim, done });
+  }
+
+  private async process(claim: ClaimedDelivery): Promise<void> {
+    const { options } = this;
+    const lookup = options.directory.lookup(claim.webhookId);
+    if (lookup.kind === 'deleted') {
+      await this.record(claim, (state) => recordSkip(state, 'webhook deleted', new Date()));
+      return;
+    }
+    const record = lookup.kind === 'known' ? lookup.record : undefined;
+    if (!record || record.version < claim.request.webhookVersion) {
+      // The config topic has not brought this worker the webhook the request was matched
+      // against yet: wait for it a while, then give up on the delivery with the reason.
+      const waited = Date.now() - Date.parse(claim.request.requestedAt);
+      if (waited < CONFIG_WAIT_MS) {
+        await options.store.release([claim], new Date(Date.now() + CONFIG_RECHECK_MS));
+        return;
+      }
+      if (!record) {
+        await this.record(claim, (state) =>
+          recordSkip(state, 'webhook not found: its configuration never arrived', new Date()),
+        );
+        return;
+      }
+    }
+    if (record.status === 'paused') {
+      await this.record(claim, (state) => recordSkip(state, HELD_WHILE_PAUSED, new Date()), record);
+      return;
+    }
+
+    const now = new Date();
+    const { outcome, details } = await makeAttempt({
+      record,
+      envelope: claim.request.envelope,
+      deliveryId: claim.deliveryId,
+      vendor: options.vendor,
+      keyRing: options.keyRing,
+      sender: options.sender,
+      now,
+    });
+    this.counters.attempts += 1;
+    if (outcome.ok) this.counters.succeeded += 1;
+    else this.counters.failed += 1;
+    await this.record(
+      claim,
+      (state) => recordAttempt(state, outcome, options.retryPolicy, new Date(), details),
+      record,
+    );
+  }
+
+  /** Records through the store, retrying a failed transaction while the lease lasts. */
+  private async record(
+    claim: ClaimedDelivery,
+    decide: (state: DeliveryState) => DeliveryLogEvent[],
+    record?: WebhookConfigRecord,
+  ): Promise<void> {
+    const finish: FinishOptions = {
+      autoPauseThreshold: this.options.autoPauseThreshold,
+      commandsTopic: this.options.commandsTopic,
+      ...(record ? { webhook: { status: record.status, version: record.version } } : {}),
+    };
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const result = await this.options.store.finish(claim, decide, finish);
+        if (!result.claimHeld) this.counters.lostClaims += 1;
+        if (result.added.some((e) => e.type === 'DeliverySkipped')) this.counters.skipped += 1;
+        if (result.pauseRequested) {
+          this.options.logger.warn({
+            msg: 'webhook auto-pause requested',
+            webhookId: claim.webhookId,
+            deliveryId: claim.deliveryId,
+          });
+        }
+        return;
+      } catch (error) {
+        const wait = RECORD_RETRY_MS[attempt];
+        if (wait === undefined) throw error;
+        this.options.logger.warn({
+          msg: 'recording an outcome failed; retrying',
+          deliveryId: claim.deliveryId,
+          error: String(error),
+        });
+        await sleep(wait);
+      }
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const claims = [...this.inFlight.values()].map((p) => p.claim);
+    if (claims.length === 0) return;
+    try {
+      const held = await this.options.store.renew(claims, this.options.leaseMs);
+      if (held < claims.length) {
+        this.options.logger.warn({ msg: 'leases lost', lost: claims.length - held });
+      }
+    } catch (error) {
+      this.options.logger.error({ msg: 'lease renewal failed', error: String(error) });
+    }
+  }
+}

@@ -1,0 +1,4 @@
+/** The parsed settings of the delivery worker. */
+export const DELIVERY_WORKER_CONFIG = Symbol('DeliveryWorkerConfig');
+/** The durable work store (`DeliveryWorkStore`). */
+export const DELIVERY_WORK_STORE = Symbol('DeliveryWorkStore');

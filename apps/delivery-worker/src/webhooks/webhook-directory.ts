@@ -1,0 +1,49 @@
+import { parseWebhookConfigRecord, type WebhookConfigRecord } from '@hookline/contracts';
+
+/** What the worker knows of one webhook. */
+export type WebhookLookup =
+  | { readonly kind: 'known'; readonly record: WebhookConfigRecord }
+  | { readonly kind: 'deleted' }
+  | { readonly kind: 'unknown' };
+
+/**
+ * The worker's view of `webhooks.config`: the latest record of each webhook, and which were
+ * deleted (tombstones). A record older than the one held (a replay of the compacted topic that
+ * raced a newer one) is ignored. Plain data; the app feeds it from a topic follower.
+ */
+export class WebhookDirectory {
+  private readonly records = new Map<string, WebhookConfigRecord | null>();
+
+  /**
+   * Applies one `webhooks.config` record (`value` null: a tombstone). Returns a problem to log
+   * for a record that cannot be used, or `undefined`.
+   */
+  apply(key: string | undefined, value: Buffer | string | null): string | undefined {
+    if (!key) return 'record without a key ignored';
+    if (value === null) {
+      this.records.set(key, null);
+      return undefined;
+    }
+    const parsed = parseWebhookConfigRecord(value);
+    if (!parsed.ok) {
+      return `invalid record ignored: ${parsed.errors.map((e) => `${e.path} ${e.rule}`).join(', ')}`;
+    }
+    if (parsed.value.webhookId !== key)
+      return 'record whose webhookId differs from its key ignored';
+    const held = this.records.get(key);
+    if (held && held.version > parsed.value.version) return undefined;
+    this.records.set(key, parsed.value);
+    return undefined;
+  }
+
+  lookup(webhookId: string): WebhookLookup {
+    const record = this.records.get(webhookId);
+    if (record === undefined) return { kind: 'unknown' };
+    if (record === null) return { kind: 'deleted' };
+    return { kind: 'known', record };
+  }
+
+  get size(): number {
+    return this.records.size;
+  }
+}

@@ -1,0 +1,305 @@
+import { ACCESS_MIGRATIONS, ApiKeyStore } from '@hookline/access-data-access';
+import {
+  type DeliveryLogEvent,
+  deliveryIdFor,
+  type EventEnvelope,
+  type EventType,
+  KAFKA_TOPICS,
+  SAMPLE_ENVELOPES,
+  type WebhookConfigRecord,
+} from '@hookline/contracts';
+import { DELIVERIES_MIGRATIONS } from '@hookline/deliveries-data-access';
+import { generateMasterKey } from '@hookline/shared-crypto';
+import {
+  createDataSource,
+  EVENT_STORE_MIGRATIONS,
+  runMigrations,
+} from '@hookline/shared-event-store';
+import { createKafka, followTopic } from '@hookline/shared-kafka';
+import {
+  type AppProcess,
+  createTestDatabase,
+  freePort,
+  type HttpsReceiver,
+  integrationEnv,
+  startAppProcess,
+  startHttpsReceiver,
+  type TestDatabase,
+  uniqueName,
+} from '@hookline/shared-testing';
+import { WEBHOOKS_MIGRATIONS } from '@hookline/webhooks-data-access';
+import { randomUUID } from 'node:crypto';
+import type { Kafka, Producer } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+
+const MIGRATIONS = [
+  ...EVENT_STORE_MIGRATIONS,
+  ...WEBHOOKS_MIGRATIONS,
+  ...ACCESS_MIGRATIONS,
+  ...DELIVERIES_MIGRATIONS,
+];
+
+export interface DeliveryRow {
+  delivery_id: string;
+  webhook_id: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+}
+
+export interface PlatformOptions {
+  /** Settings of the delivery worker on top of the harness's. */
+  readonly worker?: Readonly<Record<string, string>>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The three apps as separate processes (built `dist/apps/*`), on a database of their own and
+ * topics of their own, with an HTTPS receiver on 127.0.0.2 that the worker is allowed to reach
+ * (and nothing else private). Tests drive it through REST and the ingest topic, and read the
+ * delivery log from PostgreSQL.
+ */
+export class Platform {
+  readonly company = uniqueName('comp');
+  readonly topics = {
+    ingest: uniqueName('e2e.ingest'),
+    deliveries: uniqueName('e2e.deliveries'),
+    commands: uniqueName('e2e.commands'),
+  };
+  private readonly masterKey = generateMasterKey('k1');
+  private readonly workerGroup = uniqueName('e2e-worker');
+  private db!: TestDatabase;
+  private kafka!: Kafka;
+  private producer!: Producer;
+  private configApi!: AppProcess;
+  private matcher!: AppProcess;
+  worker!: AppProcess;
+  receiver!: HttpsReceiver;
+  dataSource!: DataSource;
+  apiUrl = '';
+  private key = '';
+
+  constructor(private readonly options: PlatformOptions = {}) {}
+
+  async start(): Promise<this> {
+    const infra = integrationEnv();
+    this.db = await createTestDatabase('e2e');
+    await runMigrations({ url: this.db.url, migrations: MIGRATIONS });
+    this.dataSource = await createDataSource({
+      url: this.db.url,
+      migrations: MIGRATIONS,
+    }).initialize();
+    this.key = (
+      await new ApiKeyStore(this.dataSource).create({
+        company: this.company,
+        role: 'admin',
+        name: 'e2e',
+      })
+    ).key;
+    this.receiver = await startHttpsReceiver({ host: '127.0.0.2' });
+
+    this.kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'platform-e2e' });
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await this.producer.connect();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        { topic: this.topics.ingest, numPartitions: 2 },
+        { topic: this.topics.deliveries, numPartitions: 2 },
+        { topic: this.topics.commands, numPartitions: 1 },
+      ],
+    });
+    await admin.disconnect();
+
+    const brokers = infra.kafkaBrokers.join(',');
+    const apiPort = await freePort();
+    this.apiUrl = `http://127.0.0.1:${apiPort}`;
+    this.configApi = startAppProcess(
+      'config-api',
+      {
+        KAFKA_BROKERS: brokers,
+        DATABASE_URL: this.db.url,
+        HOOKLINE_MASTER_KEY: this.masterKey,
+        HOOKLINE_CONFIG_API_PORT: String(apiPort),
+        HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+        HOOKLINE_CONFIG_API_COMMANDS_GROUP: uniqueName('e2e-commands'),
+        HOOKLINE_LOG_LEVEL: 'warn',
+      },
+      apiPort,
+    );
+    const matcherPort = await freePort();
+    this.matcher = startAppProcess(
+      'event-matcher',
+      {
+        KAFKA_BROKERS: brokers,
+        HOOKLINE_EVENT_MATCHER_PORT: String(matcherPort),
+        HOOKLINE_INGEST_TOPICS: this.topics.ingest,
+        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+        HOOKLINE_EVENT_MATCHER_GROUP: uniqueName('e2e-matcher'),
+        HOOKLINE_LOG_LEVEL: 'warn',
+      },
+      matcherPort,
+    );
+    await Promise.all([
+      this.configApi.waitForHttp('/ready', 90_000),
+      this.matcher.waitForHttp('/ready', 90_000),
+      this.startWorker(),
+    ]);
+    return this;
+  }
+
+  /** Starts (or starts again) the delivery worker process; resolves once it is ready. */
+  async startWorker(): Promise<AppProcess> {
+    const port = await freePort();
+    this.worker = startAppProcess(
+      'delivery-worker',
+      {
+        KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
+        DATABASE_URL: this.db.url,
+        HOOKLINE_MASTER_KEY: this.masterKey,
+        HOOKLINE_DELIVERY_WORKER_PORT: String(port),
+        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+        HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+        HOOKLINE_DELIVERY_WORKER_GROUP: this.workerGroup,
+        HOOKLINE_EGRESS_ALLOW_CIDRS: '127.0.0.2/32',
+        HOOKLINE_EXTRA_CA_FILE: this.receiver.ca.caFile,
+        HOOKLINE_DELIVERY_POLL_MS: '100',
+        HOOKLINE_LOG_LEVEL: 'warn',
+        ...this.options.worker,
+      },
+      port,
+    );
+    await this.worker.waitForHttp('/ready', 90_000);
+    return this.worker;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([
+      this.worker?.kill('SIGTERM'),
+      this.matcher?.kill('SIGTERM'),
+      this.configApi?.kill('SIGTERM'),
+    ]);
+    await this.producer?.disconnect();
+    await this.receiver?.close();
+    await this.dataSource?.destroy();
+    await this.db?.drop();
+  }
+
+  /** Calls the config API as the company's admin. */
+  async api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }> {
+    const response = await fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as T };
+  }
+
+  /**
+   * Creates a webhook for `path` on the receiver and waits until the matcher and the worker
+   * have its configuration (the relay publishes it to webhooks.config, both follow it).
+   */
+  async createWebhook(
+    path: string,
+    fields: Record<string, unknown> = {},
+  ): Promise<{ id: string; secret?: string }> {
+    const created = await this.api<{ id: string; secret?: string }>('POST', '/v1/webhooks', {
+      name: `e2e ${path}`,
+      url: this.receiver.url(path),
+      type: 'other',
+      events: ['scan.completed'],
+      ...fields,
+    });
+    if (created.status !== 201) {
+      throw new Error(`create webhook: ${created.status} ${JSON.stringify(created.body)}`);
+    }
+    await sleep(1500);
+    return created.body;
+  }
+
+  /** Publishes a sample event of the company to the ingest topic; returns its envelope. */
+  async publish(
+    eventType: EventType = 'scan.completed',
+    data: Record<string, unknown> = {},
+  ): Promise<EventEnvelope> {
+    const sample = SAMPLE_ENVELOPES[eventType];
+    const envelope = {
+      ...sample,
+      event_id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      data: { ...sample.data, ...data, company: this.company },
+    } as EventEnvelope;
+    await this.producer.send({
+      topic: this.topics.ingest,
+      messages: [{ key: this.company, value: JSON.stringify(envelope) }],
+      acks: -1,
+    });
+    return envelope;
+  }
+
+  /** The webhook's latest record on `webhooks.config`, as the matcher and the worker read it. */
+  async configRecord(webhookId: string): Promise<WebhookConfigRecord | null | undefined> {
+    let latest: WebhookConfigRecord | null | undefined;
+    const follower = await followTopic(this.kafka, {
+      topic: KAFKA_TOPICS.webhooksConfig,
+      groupIdPrefix: uniqueName('e2e-config-reader'),
+      onMessage: (message) => {
+        if (message.key?.toString('utf8') !== webhookId) return;
+        latest = message.value
+          ? (JSON.parse(message.value.toString('utf8')) as WebhookConfigRecord)
+          : null;
+      },
+    });
+    await follower.caughtUp;
+    await follower.stop();
+    return latest;
+  }
+
+  deliveryId(envelope: EventEnvelope, webhookId: string): string {
+    return deliveryIdFor(envelope.event_id, webhookId);
+  }
+
+  /** The delivery's log, oldest first. */
+  async log(deliveryId: string): Promise<DeliveryLogEvent[]> {
+    const rows: Array<{ data: DeliveryLogEvent }> = await this.dataSource.query(
+      `SELECT data FROM delivery_events WHERE delivery_id = $1 ORDER BY global_position`,
+      [deliveryId],
+    );
+    return rows.map((row) => row.data);
+  }
+
+  async delivery(deliveryId: string): Promise<DeliveryRow | undefined> {
+    const rows: DeliveryRow[] = await this.dataSource.query(
+      `SELECT delivery_id, webhook_id, status, attempts, last_error FROM deliveries WHERE delivery_id = $1`,
+      [deliveryId],
+    );
+    return rows[0];
+  }
+
+  /** Waits until the delivery is in one of `statuses`; returns its row. */
+  async waitForStatus(
+    deliveryId: string,
+    statuses: readonly string[],
+    timeoutMs = 30_000,
+  ): Promise<DeliveryRow> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const row = await this.delivery(deliveryId);
+      if (row && statuses.includes(row.status)) return row;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `delivery ${deliveryId} is ${row?.status ?? 'not recorded'} after ${timeoutMs} ms, expected ${statuses.join(' or ')}\n${this.worker.output().slice(-3000)}`,
+        );
+      }
+      await sleep(100);
+    }
+  }
+}
