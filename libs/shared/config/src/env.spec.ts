@@ -43,6 +43,13 @@ describe('parseEnv', () => {
     );
   });
 
+  it('reads an optional string as empty when unset or blank, trimmed when set', () => {
+    const settings = { CA_FILE: env.optionalString() };
+    expect(parseEnv(settings, {})).toEqual({ CA_FILE: '' });
+    expect(parseEnv(settings, { CA_FILE: '  ' })).toEqual({ CA_FILE: '' });
+    expect(parseEnv(settings, { CA_FILE: ' /etc/ca.pem ' })).toEqual({ CA_FILE: '/etc/ca.pem' });
+  });
+
   it('rejects a URL with the wrong protocol and never prints its password', () => {
     expect(() =>
       parseEnv({ DATABASE_URL: env.url(['postgres']) }, { DATABASE_URL: 'mysql://u:secret@h/db' }),

@@ -34,6 +34,9 @@ export const env = {
   string: (fallback?: string) =>
     setting('a string', (raw) => (present(raw) ? raw.trim() : required(fallback))),
 
+  /** A string that may be left unset or empty: then `''`. */
+  optionalString: () => setting('a string', (raw) => (present(raw) ? raw.trim() : '')),
+
   int: (fallback?: number, range: { min?: number; max?: number } = {}) =>
     setting('an integer', (raw) => {
       const value = present(raw) ? Number(raw.trim()) : fallback;
