@@ -28,7 +28,16 @@ export interface BatchConsumerOptions {
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly fromBeginning?: boolean;
+  /**
+   * How long a fetch may wait on the broker for data; default {@link LOW_LATENCY_MAX_WAIT_MS}.
+   * kafkajs's own default (5 s) lets a message produced to an idle partition wait for up to that
+   * long behind a fetch that was already waiting on the other partitions.
+   */
+  readonly maxWaitTimeMs?: number;
 }
+
+/** A fetch waits at most this long: an idle consumer sends ~10 fetches/s, a message waits ≤100 ms. */
+export const LOW_LATENCY_MAX_WAIT_MS = 100;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -48,6 +57,7 @@ export class BatchConsumer {
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: 1_048_576,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? LOW_LATENCY_MAX_WAIT_MS,
     });
     this.chunkSize = options.chunkSize ?? 500;
   }

@@ -1,3 +1,4 @@
+import { LOW_LATENCY_MAX_WAIT_MS } from './batch-consumer';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 
@@ -49,6 +50,8 @@ export async function followTopic(
     groupId: `${options.groupIdPrefix}-${randomUUID()}`,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
+    // A change (a webhook paused) must reach the followers at once, not after a 5 s fetch wait.
+    maxWaitTimeInMs: LOW_LATENCY_MAX_WAIT_MS,
   });
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
