@@ -1,8 +1,28 @@
 import { type DeliveryLogEvent, KAFKA_HEADERS, KAFKA_TOPICS } from '@hookline/contracts';
 import { type DeliveryState, evolveDelivery } from '@hookline/deliveries-domain';
-import { inTransaction, writeOutbox } from '@hookline/shared-event-store';
+import {
+  inTransaction,
+  LOG_START,
+  type LogPosition,
+  writeOutbox,
+} from '@hookline/shared-event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 import { idempotencyKey } from './idempotency-key';
+
+/** One row of `delivery_events` as `readAfter` returns it. */
+export interface DeliveryLogEntry {
+  /** Unique and increasing in insert order, but NOT in commit order: see `readAfter`. */
+  readonly globalPosition: bigint;
+  /** The id (xid8) of the transaction that appended the event. */
+  readonly transactionId: bigint;
+  readonly event: DeliveryLogEvent;
+}
+
+export interface DeliveryLogPage {
+  readonly entries: DeliveryLogEntry[];
+  /** Where the next `readAfter` continues; unchanged when `entries` is empty. */
+  readonly position: LogPosition;
+}
 
 /**
  * The append-only delivery event log. One `append` is one transaction: the new log rows, the
@@ -32,6 +52,44 @@ export class DeliveryLogStore {
       [deliveryId],
     );
     return rows.map((row) => row.data);
+  }
+
+  /**
+   * The log after `after`, in (transaction id, global position) order, for tailing it (a
+   * projection, an export) with a stored checkpoint: pass the returned `position` to the next
+   * call. Gap-safe, as the event store's `readAll`: it returns only rows of transactions older
+   * than the oldest transaction still running on the server (`pg_snapshot_xmin`), so a row that
+   * commits later can never sort before the returned position. A bare global position cannot be
+   * the checkpoint: positions are taken at insert, so a transaction that commits late leaves a
+   * lower position behind a higher one already read. The price: a long-running transaction
+   * anywhere on the server holds the reader back until it ends. Per delivery, this order is the
+   * order of its log.
+   */
+  async readAfter(after: LogPosition = LOG_START, limit = 1000): Promise<DeliveryLogPage> {
+    if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be an integer >= 1');
+    // Qualified, so ORDER BY ev.transaction_id sorts the xid8 column, not the text alias.
+    const rows: Array<{ global_position: string; transaction_id: string; data: DeliveryLogEvent }> =
+      await this.dataSource.query(
+        `SELECT ev.global_position, ev.transaction_id::text AS transaction_id, ev.data
+           FROM delivery_events ev
+          WHERE (ev.transaction_id, ev.global_position) > ($1::text::xid8, $2::bigint)
+            AND ev.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY ev.transaction_id, ev.global_position
+          LIMIT $3`,
+        [after.transactionId.toString(), after.globalPosition.toString(), limit],
+      );
+    const entries = rows.map((row) => ({
+      globalPosition: BigInt(row.global_position),
+      transactionId: BigInt(row.transaction_id),
+      event: row.data,
+    }));
+    const last = entries.at(-1);
+    return {
+      entries,
+      position: last
+        ? { transactionId: last.transactionId, globalPosition: last.globalPosition }
+        : after,
+    };
   }
 
   private async appendIn(manager: EntityManager, events: readonly DeliveryLogEvent[]) {

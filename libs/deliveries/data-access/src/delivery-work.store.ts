@@ -25,7 +25,10 @@ export interface ClaimedDelivery {
   readonly deliveryId: string;
   readonly webhookId: string;
   readonly claimId: string;
-  /** The request as accepted at intake (its envelope is what is sent). */
+  /**
+   * The request of the current round (its envelope is what is sent): the first request as
+   * accepted at intake, or the later request that re-opened the delivery (a manual retry).
+   */
   readonly request: DeliveryRequested;
   /** The delivery as its log stood when it was claimed. */
   readonly state: DeliveryState;
@@ -121,25 +124,38 @@ export class DeliveryWorkStore {
         requests.map((r) => r.deliveryId),
       );
       const events: DeliveryLogEvent[] = [];
+      // delivery_requests keeps a delivery's first request; a round re-opened by a later one
+      // carries that one on its queue row.
+      const reopenedBy = new Map<string, DeliveryRequested>();
       for (const request of requests) {
         const decided = recordRequest(states.get(request.deliveryId), request, now);
         for (const event of decided) {
           states.set(event.deliveryId, evolveDelivery(states.get(event.deliveryId), event));
+          if (event.type === 'ManualRetryRequested') reopenedBy.set(event.deliveryId, request);
         }
         events.push(...decided);
       }
       const added = await this.log.append(events, manager);
       const touched = new Map(added.map((e) => [e.deliveryId, e.webhookId]));
       const pending = [...touched].filter(([id]) => states.get(id)?.status === 'pending');
-      if (pending.length > 0) {
-        await manager.query(
-          `INSERT INTO delivery_queue (delivery_id, webhook_id, due_at, enqueued_at)
-           SELECT id, webhook, $3, $3 FROM unnest($1::text[], $2::text[]) AS t(id, webhook)
-           ON CONFLICT (delivery_id) DO NOTHING`,
-          [pending.map(([id]) => id), pending.map(([, webhook]) => webhook), now.toISOString()],
-        );
-      }
-      return { recorded: added.length, queued: pending.length };
+      if (pending.length === 0) return { recorded: added.length, queued: 0 };
+      const queued: unknown[] = await manager.query(
+        `INSERT INTO delivery_queue (delivery_id, webhook_id, due_at, enqueued_at, request)
+         SELECT id, webhook, $3, $3, request
+           FROM unnest($1::text[], $2::text[], $4::jsonb[]) AS t(id, webhook, request)
+         ON CONFLICT (delivery_id) DO NOTHING
+         RETURNING delivery_id`,
+        [
+          pending.map(([id]) => id),
+          pending.map(([, webhook]) => webhook),
+          now.toISOString(),
+          pending.map(([id]) => {
+            const request = reopenedBy.get(id);
+            return request ? JSON.stringify(request) : null;
+          }),
+        ],
+      );
+      return { recorded: added.length, queued: queued.length };
     });
   }
 
@@ -152,9 +168,11 @@ export class DeliveryWorkStore {
     if (options.limit < 1) return [];
     const claimId = randomUUID();
     // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows]: [Array<{ delivery_id: string; webhook_id: string }>, number] =
-      await this.dataSource.query(
-        `WITH due AS (
+    const [rows]: [
+      Array<{ delivery_id: string; webhook_id: string; request: DeliveryRequested | null }>,
+      number,
+    ] = await this.dataSource.query(
+      `WITH due AS (
          SELECT delivery_id, webhook_id, due_at FROM delivery_queue
           WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
             AND webhook_id <> ALL($1::text[])
@@ -173,9 +191,9 @@ export class DeliveryWorkStore {
        UPDATE delivery_queue q
           SET claim_id = $4, claimed_until = now() + $5 * interval '1 millisecond'
          FROM locked WHERE q.delivery_id = locked.delivery_id
-       RETURNING q.delivery_id, q.webhook_id`,
-        [options.skipWebhooks, options.perWebhookLimit, options.limit, claimId, options.leaseMs],
-      );
+       RETURNING q.delivery_id, q.webhook_id, q.request`,
+      [options.skipWebhooks, options.perWebhookLimit, options.limit, claimId, options.leaseMs],
+    );
     if (rows.length === 0) return [];
     const details: Array<{
       delivery_id: string;
@@ -196,7 +214,7 @@ export class DeliveryWorkStore {
               deliveryId: row.delivery_id,
               webhookId: row.webhook_id,
               claimId,
-              request: detail.request,
+              request: row.request ?? detail.request,
               state: detail.state,
             },
           ]

@@ -1,5 +1,9 @@
 export { DELIVERIES_MIGRATIONS } from './migrations';
-export { DeliveryLogStore } from './delivery-log.store';
+export {
+  DeliveryLogStore,
+  type DeliveryLogEntry,
+  type DeliveryLogPage,
+} from './delivery-log.store';
 export { idempotencyKey } from './idempotency-key';
 export {
   DeliveryWorkStore,

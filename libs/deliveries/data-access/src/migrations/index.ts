@@ -1,8 +1,10 @@
 import { CreateDeliveryLog1764205200000 } from './1764205200000-create-delivery-log';
 import { CreateDeliveryQueue1764291600000 } from './1764291600000-create-delivery-queue';
+import { AddRequestToDeliveryQueue1764378000000 } from './1764378000000-add-request-to-delivery-queue';
 
 /** The delivery log's migrations, oldest first (the event store's run before them). */
 export const DELIVERIES_MIGRATIONS = [
   CreateDeliveryLog1764205200000,
   CreateDeliveryQueue1764291600000,
+  AddRequestToDeliveryQueue1764378000000,
 ] as const;
