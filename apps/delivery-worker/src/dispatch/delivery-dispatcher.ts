@@ -185,6 +185,11 @@ export class DeliveryDispatcher {
 
   private async process(claim: ClaimedDelivery): Promise<void> {
     const { options } = this;
+    if (claim.state.status !== 'pending' && claim.state.status !== 'retry_scheduled') {
+      // Finished by a worker whose lease had run out: nothing to send, the row goes.
+      await this.record(claim, () => []);
+      return;
+    }
     const lookup = options.directory.lookup(claim.webhookId);
     if (lookup.kind === 'deleted') {
       await this.record(claim, (state) => recordSkip(state, 'webhook deleted', new Date()));
@@ -224,9 +229,14 @@ export class DeliveryDispatcher {
     this.counters.attempts += 1;
     if (outcome.ok) this.counters.succeeded += 1;
     else this.counters.failed += 1;
+    // Against the state the call was made from: if the log moved on meanwhile (this outcome was
+    // recorded by a retried transaction that did commit, or by another worker), it adds nothing.
     await this.record(
       claim,
-      (state) => recordAttempt(state, outcome, options.retryPolicy, new Date(), details),
+      (state) =>
+        state.attempts === claim.state.attempts
+          ? recordAttempt(state, outcome, options.retryPolicy, new Date(), details)
+          : [],
       record,
     );
   }

@@ -31,7 +31,8 @@ export class WebhookDirectory {
     if (parsed.value.webhookId !== key)
       return 'record whose webhookId differs from its key ignored';
     const held = this.records.get(key);
-    if (held && held.version > parsed.value.version) return undefined;
+    // Deletion is final (webhook ids are never reused); an older version changes nothing.
+    if (held === null || (held && held.version > parsed.value.version)) return undefined;
     this.records.set(key, parsed.value);
     return undefined;
   }
