@@ -2,6 +2,7 @@ import {
   deliveryIdFor,
   samplePayload,
   validateDeliveryLogEvent,
+  type DeliveryAttemptDetails,
   type DeliveryLogEvent,
   type DeliveryRequested,
 } from '@hookline/contracts';
@@ -257,6 +258,101 @@ describe('recordAttempt', () => {
     expect(() =>
       recordAttempt(g.state() as DeliveryState, ok(302), DEFAULT_RETRY_POLICY, T0),
     ).toThrow(DeliveryStateError);
+  });
+});
+
+describe('recordAttempt with attempt details', () => {
+  const details: DeliveryAttemptDetails = {
+    failureClass: null,
+    url: 'https://hooks.example.com/corgea',
+    requestHeaders: { 'Content-Type': 'application/json', 'X-Corgea-Signature': '********' },
+    requestBody: '{"event_type":"scan.completed"}',
+    responseHeaders: { 'content-type': 'text/plain' },
+    responseBody: 'accepted',
+    responseTruncated: false,
+  };
+  const DETAIL_KEYS = Object.keys(details);
+  const started = () => {
+    const g = given();
+    g.request(request());
+    return g;
+  };
+  const decide = (
+    g: ReturnType<typeof given>,
+    outcome: AttemptOutcome,
+    extra: Partial<DeliveryAttemptDetails>,
+    now = T0,
+  ) => check(recordAttempt(g.state() as DeliveryState, outcome, DEFAULT_RETRY_POLICY, now, extra));
+  const detailKeysOf = (event: DeliveryLogEvent | undefined) =>
+    DETAIL_KEYS.filter((key) => event !== undefined && key in event);
+
+  it('a success carries the details, with failureClass null whatever the details say', () => {
+    const events = decide(started(), ok(), { ...details, failureClass: 'timeout' });
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'AttemptSucceeded', ...details, failureClass: null }),
+    ]);
+  });
+
+  it("a failure carries the details, with failureClass the outcome's whatever the details say", () => {
+    const events = decide(started(), http500, { ...details, failureClass: 'other' });
+    expect(types(events)).toEqual(['AttemptFailed', 'RetryScheduled']);
+    expect(events[0]).toEqual(
+      expect.objectContaining({
+        ...details,
+        failureClass: 'http_5xx',
+        error: 'http_5xx: HTTP 500 Internal Server Error',
+      }),
+    );
+    expect(decide(started(), http500, { ...details, failureClass: null })[0]).toMatchObject({
+      failureClass: 'http_5xx',
+    });
+  });
+
+  it('RetryScheduled carries none of the details', () => {
+    const [, scheduled] = decide(started(), http500, details);
+    expect(scheduled?.type).toBe('RetryScheduled');
+    expect(detailKeysOf(scheduled)).toEqual([]);
+  });
+
+  it('DeliveryFailed carries none of the details, for a permanent failure or retries exhausted', () => {
+    const permanent = decide(started(), badTemplate, { ...details, requestBody: null });
+    expect(types(permanent)).toEqual(['AttemptFailed', 'DeliveryFailed']);
+    expect(permanent[0]).toMatchObject({ failureClass: 'invalid_template', requestBody: null });
+    expect(detailKeysOf(permanent[1])).toEqual([]);
+
+    const g = started();
+    g.attempt(http500, at(0));
+    g.attempt(http500, at(2));
+    const exhausted = decide(g, http500, details, at(6));
+    expect(types(exhausted)).toEqual(['AttemptFailed', 'DeliveryFailed']);
+    expect(exhausted[0]).toMatchObject({ ...details, failureClass: 'http_5xx', attempt: 3 });
+    expect(detailKeysOf(exhausted[1])).toEqual([]);
+  });
+
+  it('only the details given are added; failureClass is always set on an attempt event', () => {
+    const [succeeded] = decide(started(), ok(), {});
+    expect(succeeded).toHaveProperty('failureClass', null);
+    expect(detailKeysOf(succeeded)).toEqual(['failureClass']);
+    const [failed] = decide(started(), http500, { url: details.url });
+    expect(failed).toMatchObject({ failureClass: 'http_5xx', url: details.url });
+    expect(detailKeysOf(failed)).toEqual(['failureClass', 'url']);
+  });
+
+  it('details do not change what the attempt decides', () => {
+    const plain = recordAttempt(
+      started().state() as DeliveryState,
+      http500,
+      DEFAULT_RETRY_POLICY,
+      T0,
+    );
+    const detailed = decide(started(), http500, details);
+    expect(types(detailed)).toEqual(types(plain));
+    expect(detailed[0]).toMatchObject({
+      attempt: plain[0]?.attempt,
+      statusCode: plain[0]?.statusCode,
+      error: plain[0]?.error,
+    });
+    expect(detailed[1]).toEqual(plain[1]);
   });
 });
 
