@@ -121,7 +121,15 @@ export class HttpSender {
       keepAlive: true,
       maxSockets,
       lookup,
-      ...(options.extraCa === undefined ? {} : { ca: [...tls.rootCertificates, options.extraCa] }),
+      // One secure context built once: a `ca` list in the agent options would be re-read for
+      // every TLS connection and folded into the pool key of every request.
+      ...(options.extraCa === undefined
+        ? {}
+        : {
+            secureContext: tls.createSecureContext({
+              ca: [...tls.rootCertificates, options.extraCa],
+            }),
+          }),
     });
     this.client = axios.create({
       httpAgent: this.httpAgent,
