@@ -148,52 +148,88 @@ export class DeliveryLogStore {
       states.set(event.deliveryId, evolveDelivery(states.get(event.deliveryId), event));
       if (!created.has(event.deliveryId)) created.set(event.deliveryId, event.recordedAt);
     }
-    for (const id of ids) {
+    const changed = ids.flatMap((id) => {
       const state = states.get(id);
-      if (!state) continue;
-      await manager.query(
-        `INSERT INTO deliveries (delivery_id, webhook_id, company, event_id, event_type, status, attempts,
-                                 next_attempt_at, last_status_code, last_error, created_at, updated_at, state)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-         ON CONFLICT (delivery_id) DO UPDATE SET
-           status = EXCLUDED.status, attempts = EXCLUDED.attempts,
-           next_attempt_at = EXCLUDED.next_attempt_at, last_status_code = EXCLUDED.last_status_code,
-           last_error = EXCLUDED.last_error, updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
-        [
-          state.deliveryId,
-          state.webhookId,
-          state.company,
-          state.eventId,
-          state.eventType,
-          state.status,
-          state.attempts,
-          state.nextAttemptAt,
-          state.lastStatusCode,
-          state.lastError,
-          created.get(id),
-          state.updatedAt,
-          JSON.stringify(state),
-        ],
-      );
-    }
+      return state ? [{ state, createdAt: created.get(id) ?? state.updatedAt }] : [];
+    });
+    // One statement for the lot: a chunk of intake is hundreds of deliveries.
+    await manager.query(
+      `INSERT INTO deliveries (delivery_id, webhook_id, company, event_id, event_type, status, attempts,
+                               next_attempt_at, last_status_code, last_error, created_at, updated_at, state)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                            $7::int[], $8::timestamptz[], $9::int[], $10::text[], $11::timestamptz[],
+                            $12::timestamptz[], $13::jsonb[])
+       ON CONFLICT (delivery_id) DO UPDATE SET
+         status = EXCLUDED.status, attempts = EXCLUDED.attempts,
+         next_attempt_at = EXCLUDED.next_attempt_at, last_status_code = EXCLUDED.last_status_code,
+         last_error = EXCLUDED.last_error, updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
+      [
+        changed.map((c) => c.state.deliveryId),
+        changed.map((c) => c.state.webhookId),
+        changed.map((c) => c.state.company),
+        changed.map((c) => c.state.eventId),
+        changed.map((c) => c.state.eventType),
+        changed.map((c) => c.state.status),
+        changed.map((c) => c.state.attempts),
+        changed.map((c) => c.state.nextAttemptAt),
+        changed.map((c) => c.state.lastStatusCode),
+        changed.map((c) => c.state.lastError),
+        changed.map((c) => c.createdAt),
+        changed.map((c) => c.state.updatedAt),
+        changed.map((c) => JSON.stringify(c.state)),
+      ],
+    );
   }
 
   /** The seed's statistics count calls: every attempt, successful or failed. */
   private async projectStats(manager: EntityManager, events: readonly DeliveryLogEvent[]) {
+    // Folded per webhook first, so a batch moves each stats row once, in log order.
+    const byWebhook = new Map<
+      string,
+      {
+        company: string;
+        ok: number;
+        failed: number;
+        trailing: number;
+        reset: boolean;
+        last: string;
+      }
+    >();
     for (const event of events) {
       if (event.type !== 'AttemptSucceeded' && event.type !== 'AttemptFailed') continue;
       const ok = event.type === 'AttemptSucceeded';
+      const sum = byWebhook.get(event.webhookId) ?? {
+        company: event.company,
+        ok: 0,
+        failed: 0,
+        trailing: 0,
+        reset: false,
+        last: event.recordedAt,
+      };
+      if (ok) {
+        sum.ok += 1;
+        sum.trailing = 0;
+        sum.reset = true;
+      } else {
+        sum.failed += 1;
+        sum.trailing += 1;
+      }
+      if (event.recordedAt > sum.last) sum.last = event.recordedAt;
+      byWebhook.set(event.webhookId, sum);
+    }
+    // In webhook order: two workers recording at once never lock the rows crosswise.
+    for (const [webhookId, sum] of [...byWebhook].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await manager.query(
         `INSERT INTO webhook_stats AS s (webhook_id, company, total_calls, successful_calls, failed_calls,
                                          consecutive_failures, last_triggered_at)
-         VALUES ($1, $2, 1, $3::int, $4::int, $4::int, $5)
+         VALUES ($1, $2, $3::int + $4::int, $3::int, $4::int, $5::int, $7)
          ON CONFLICT (webhook_id) DO UPDATE SET
-           total_calls = s.total_calls + 1,
+           total_calls = s.total_calls + $3::int + $4::int,
            successful_calls = s.successful_calls + $3::int,
            failed_calls = s.failed_calls + $4::int,
-           consecutive_failures = CASE WHEN $3::int = 1 THEN 0 ELSE s.consecutive_failures + 1 END,
+           consecutive_failures = CASE WHEN $6::boolean THEN $5::int ELSE s.consecutive_failures + $5::int END,
            last_triggered_at = GREATEST(s.last_triggered_at, EXCLUDED.last_triggered_at)`,
-        [event.webhookId, event.company, ok ? 1 : 0, ok ? 0 : 1, event.recordedAt],
+        [webhookId, sum.company, sum.ok, sum.failed, sum.trailing, sum.reset, sum.last],
       );
     }
   }

@@ -483,6 +483,50 @@ describe('DeliveryWorkStore against the real PostgreSQL', () => {
       expect(await queueRow(accepted.deliveryId)).toBeUndefined();
     });
 
+    it('finishMany records several outcomes in one transaction, each as finish would', async () => {
+      const ok = request('wh_manyA');
+      const failing = request('wh_manyB');
+      const sameWebhook = request('wh_manyA');
+      await work.intake([ok, failing, sameWebhook], new Date());
+      const claims = await claimAll();
+      const claimOf = (id: string) => {
+        const claim = claims.find((c) => c.deliveryId === id);
+        if (!claim) throw new Error(`${id} not claimed`);
+        return claim;
+      };
+
+      const results = await work.finishMany([
+        { claim: claimOf(ok.deliveryId), decide: succeed },
+        { claim: claimOf(failing.deliveryId), decide: fail },
+        { claim: claimOf(sameWebhook.deliveryId), decide: fail },
+      ]);
+
+      expect(results.map((r) => [r.state.status, r.claimHeld])).toEqual([
+        ['succeeded', true],
+        ['retry_scheduled', true],
+        ['retry_scheduled', true],
+      ]);
+      const transactions = await count(
+        `SELECT count(DISTINCT transaction_id) AS n FROM delivery_events
+          WHERE delivery_id = ANY($1) AND type <> 'DeliveryRequested'`,
+        [[ok.deliveryId, failing.deliveryId, sameWebhook.deliveryId]],
+      );
+      expect(transactions).toBe(1);
+      expect(await queueRow(ok.deliveryId)).toBeUndefined();
+      expect((await queueRow(failing.deliveryId))?.claim_id).toBeNull();
+      // The stats of wh_manyA saw the success, then the failure: one call failing in a row.
+      const [stats] = await dataSource.query(
+        `SELECT total_calls, successful_calls, failed_calls, consecutive_failures
+           FROM webhook_stats WHERE webhook_id = 'wh_manyA'`,
+      );
+      expect(stats).toEqual({
+        total_calls: '2',
+        successful_calls: '1',
+        failed_calls: '1',
+        consecutive_failures: 1,
+      });
+    });
+
     it('deletes the row after a success', async () => {
       const accepted = request('wh_finishSuccess');
       await work.intake([accepted], new Date());

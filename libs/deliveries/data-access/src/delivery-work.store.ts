@@ -59,6 +59,13 @@ export interface FinishOptions {
   readonly commandsTopic?: string;
 }
 
+export interface FinishItem {
+  readonly claim: Pick<ClaimedDelivery, 'deliveryId' | 'webhookId' | 'claimId'>;
+  /** Decides the log events against the delivery as its log stands (locked). */
+  readonly decide: (state: DeliveryState) => DeliveryLogEvent[];
+  readonly options?: FinishOptions;
+}
+
 export interface FinishResult {
   /** The log events this call added (empty when another worker recorded them first). */
   readonly added: DeliveryLogEvent[];
@@ -267,30 +274,105 @@ export class DeliveryWorkStore {
     decide: (state: DeliveryState) => DeliveryLogEvent[],
     options: FinishOptions = {},
   ): Promise<FinishResult> {
-    return inTransaction(this.dataSource, async (manager) => {
-      const state = (await this.lockStates(manager, [claim.deliveryId])).get(claim.deliveryId);
-      if (!state) throw new Error(`delivery ${claim.deliveryId} has no log`);
-      const added = await this.log.append(decide(state), manager);
-      const after = added.reduce<DeliveryState>((s, e) => evolveDelivery(s, e), state);
+    const [result] = await this.finishMany([{ claim, decide, options }]);
+    if (!result) throw new Error(`delivery ${claim.deliveryId} was not recorded`);
+    return result;
+  }
 
-      let held: number;
-      if (after.status === 'retry_scheduled' || after.status === 'pending') {
-        const result: [unknown[], number] = await manager.query(
-          `UPDATE delivery_queue SET claim_id = NULL, claimed_until = NULL,
-                  due_at = COALESCE($3::timestamptz, due_at)
-            WHERE delivery_id = $1 AND claim_id = $2`,
-          [claim.deliveryId, claim.claimId, after.nextAttemptAt],
+  /**
+   * {@link finish} for many claims in one transaction, with set-based statements: what a busy
+   * worker records as calls complete. Results are in the order of `items`. One bad item fails
+   * the lot; the caller may then record the items one by one.
+   */
+  async finishMany(items: readonly FinishItem[]): Promise<FinishResult[]> {
+    if (items.length === 0) return [];
+    return inTransaction(this.dataSource, async (manager) => {
+      const locked = await this.lockStates(
+        manager,
+        items.map((item) => item.claim.deliveryId),
+      );
+      const current = new Map(locked);
+      const decided: DeliveryLogEvent[] = [];
+      for (const item of items) {
+        const { deliveryId } = item.claim;
+        const state = current.get(deliveryId);
+        if (!state) throw new Error(`delivery ${deliveryId} has no log`);
+        const events = item.decide(state);
+        current.set(
+          deliveryId,
+          events.reduce<DeliveryState>((s, e) => evolveDelivery(s, e), state),
         );
-        held = result[1];
-      } else {
-        const result: [unknown[], number] = await manager.query(
-          `DELETE FROM delivery_queue WHERE delivery_id = $1 AND claim_id = $2`,
-          [claim.deliveryId, claim.claimId],
-        );
-        held = result[1];
+        decided.push(...events);
       }
-      const pauseRequested = await this.countAttempts(manager, claim.webhookId, added, options);
-      return { added, state: after, pauseRequested, claimHeld: held > 0 };
+      const added = await this.log.append(decided, manager);
+      const addedBy = new Map<string, DeliveryLogEvent[]>();
+      for (const event of added) {
+        addedBy.set(event.deliveryId, [...(addedBy.get(event.deliveryId) ?? []), event]);
+      }
+      const after = new Map(
+        [...locked].map(([id, state]) => [
+          id,
+          (addedBy.get(id) ?? []).reduce<DeliveryState>((s, e) => evolveDelivery(s, e), state),
+        ]),
+      );
+
+      const open = (id: string) => {
+        const status = after.get(id)?.status;
+        return status === 'retry_scheduled' || status === 'pending';
+      };
+      const byId = (a: FinishItem, b: FinishItem) =>
+        a.claim.deliveryId < b.claim.deliveryId ? -1 : 1;
+      const moves = items.filter((i) => open(i.claim.deliveryId)).sort(byId);
+      const ends = items.filter((i) => !open(i.claim.deliveryId)).sort(byId);
+      const held = new Set<string>();
+      if (moves.length > 0) {
+        const [rows]: [Array<{ delivery_id: string }>, number] = await manager.query(
+          `UPDATE delivery_queue q SET claim_id = NULL, claimed_until = NULL,
+                  due_at = COALESCE(m.due_at, q.due_at)
+             FROM unnest($1::text[], $2::uuid[], $3::timestamptz[]) AS m(delivery_id, claim_id, due_at)
+            WHERE q.delivery_id = m.delivery_id AND q.claim_id = m.claim_id
+           RETURNING q.delivery_id`,
+          [
+            moves.map((i) => i.claim.deliveryId),
+            moves.map((i) => i.claim.claimId),
+            moves.map((i) => after.get(i.claim.deliveryId)?.nextAttemptAt ?? null),
+          ],
+        );
+        rows.forEach((row) => held.add(row.delivery_id));
+      }
+      if (ends.length > 0) {
+        const [rows]: [Array<{ delivery_id: string }>, number] = await manager.query(
+          `DELETE FROM delivery_queue q
+            USING unnest($1::text[], $2::uuid[]) AS e(delivery_id, claim_id)
+            WHERE q.delivery_id = e.delivery_id AND q.claim_id = e.claim_id
+           RETURNING q.delivery_id`,
+          [ends.map((i) => i.claim.deliveryId), ends.map((i) => i.claim.claimId)],
+        );
+        rows.forEach((row) => held.add(row.delivery_id));
+      }
+
+      // One streak update per webhook, in a fixed order (two workers never lock crosswise).
+      const paused = new Set<string>();
+      const webhooks = [...new Set(items.map((i) => i.claim.webhookId))].sort();
+      for (const webhookId of webhooks) {
+        const ofWebhook = added.filter((e) => e.webhookId === webhookId);
+        const options =
+          [...items].reverse().find((i) => i.claim.webhookId === webhookId)?.options ?? {};
+        if (await this.countAttempts(manager, webhookId, ofWebhook, options)) paused.add(webhookId);
+      }
+
+      return items.map((item) => {
+        const { deliveryId, webhookId } = item.claim;
+        const own = addedBy.get(deliveryId) ?? [];
+        const state = after.get(deliveryId);
+        if (!state) throw new Error(`delivery ${deliveryId} has no log`);
+        return {
+          added: own,
+          state,
+          pauseRequested: paused.has(webhookId) && own.some((e) => ATTEMPT_TYPES.has(e.type)),
+          claimHeld: held.has(deliveryId),
+        };
+      });
     });
   }
 
@@ -336,6 +418,17 @@ export class DeliveryWorkStore {
     const attempts = added.filter((e) => ATTEMPT_TYPES.has(e.type) && e.attempt !== null);
     const last = attempts.at(-1);
     if (!last) return false;
+    if (attempts.every((e) => e.type === 'AttemptSucceeded')) {
+      // The common case takes no lock unless there is a run to end: successes only reset.
+      await manager.query(
+        `UPDATE webhook_failure_streaks
+            SET streak = jsonb_set(jsonb_set(streak, '{consecutiveFailures}', '0'), '{pauseRequested}', 'false')
+          WHERE webhook_id = $1
+            AND ((streak->>'consecutiveFailures')::int > 0 OR (streak->>'pauseRequested')::boolean)`,
+        [webhookId],
+      );
+      return false;
+    }
     const [row]: Array<{ streak: FailureStreak; paused_at_version: number | null }> =
       await manager.query(
         `SELECT streak, paused_at_version FROM webhook_failure_streaks WHERE webhook_id = $1 FOR UPDATE`,

@@ -9,6 +9,7 @@ export {
   DeliveryWorkStore,
   type ClaimOptions,
   type ClaimedDelivery,
+  type FinishItem,
   type FinishOptions,
   type FinishResult,
   type IntakeResult,
