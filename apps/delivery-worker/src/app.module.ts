@@ -25,7 +25,11 @@ export class AppModule {
           appName: 'delivery-worker',
           kafkaBrokers: config.KAFKA_BROKERS,
           logLevel: config.HOOKLINE_LOG_LEVEL,
-          database: { url: config.DATABASE_URL, migrations: DELIVERY_WORKER_MIGRATIONS },
+          database: {
+            url: config.DATABASE_URL,
+            migrations: DELIVERY_WORKER_MIGRATIONS,
+            poolSize: config.HOOKLINE_DATABASE_POOL_SIZE,
+          },
           ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),
       ],

@@ -2,7 +2,9 @@ import type { DeliveryLogEvent, WebhookConfigRecord } from '@hookline/contracts'
 import type {
   ClaimedDelivery,
   DeliveryWorkStore,
+  FinishItem,
   FinishOptions,
+  FinishResult,
 } from '@hookline/deliveries-data-access';
 import {
   type DeliveryState,
@@ -45,8 +47,17 @@ const CONFIG_RECHECK_MS = 1_000;
 /** Claims per query. */
 const CLAIM_BATCH = 100;
 const RECORD_RETRY_MS = [200, 500, 1000, 2000, 4000];
+/** Outcomes recorded per transaction at most, and how long the first waits for company. */
+const RECORD_BATCH = 100;
+const RECORD_LINGER_MS = 5;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface PendingRecord {
+  readonly item: FinishItem;
+  readonly resolve: (result: FinishResult) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 interface InFlight {
   readonly claim: ClaimedDelivery;
@@ -68,6 +79,9 @@ export class DeliveryDispatcher {
   private loop: Promise<void> | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private wakeUp: (() => void) | undefined;
+  private readonly toRecord: PendingRecord[] = [];
+  private recording = false;
+  private recordTimer: NodeJS.Timeout | undefined;
   private counters = { attempts: 0, succeeded: 0, failed: 0, skipped: 0, lostClaims: 0 };
 
   constructor(private readonly options: DispatcherOptions) {}
@@ -241,36 +255,79 @@ export class DeliveryDispatcher {
     );
   }
 
-  /** Records through the store, retrying a failed transaction while the lease lasts. */
+  /**
+   * Records an outcome. Outcomes that complete together share one transaction (at most
+   * RECORD_BATCH, the first waiting RECORD_LINGER_MS for company): a busy worker makes a few
+   * transactions per batch of calls instead of one per call.
+   */
   private async record(
     claim: ClaimedDelivery,
     decide: (state: DeliveryState) => DeliveryLogEvent[],
     record?: WebhookConfigRecord,
   ): Promise<void> {
-    const finish: FinishOptions = {
+    const options: FinishOptions = {
       autoPauseThreshold: this.options.autoPauseThreshold,
       commandsTopic: this.options.commandsTopic,
       ...(record ? { webhook: { status: record.status, version: record.version } } : {}),
     };
+    const result = await new Promise<FinishResult>((resolve, reject) => {
+      this.toRecord.push({ item: { claim, decide, options }, resolve, reject });
+      if (this.toRecord.length >= RECORD_BATCH) void this.flushRecords();
+      else this.recordTimer ??= setTimeout(() => void this.flushRecords(), RECORD_LINGER_MS);
+    });
+    if (!result.claimHeld) this.counters.lostClaims += 1;
+    if (result.added.some((e) => e.type === 'DeliverySkipped')) this.counters.skipped += 1;
+    if (result.pauseRequested) {
+      this.options.logger.warn({
+        msg: 'webhook auto-pause requested',
+        webhookId: claim.webhookId,
+        deliveryId: claim.deliveryId,
+      });
+    }
+  }
+
+  /** Records what is waiting, a batch at a time, until nothing is; one flush runs at a time. */
+  private async flushRecords(): Promise<void> {
+    clearTimeout(this.recordTimer);
+    this.recordTimer = undefined;
+    if (this.recording) return;
+    this.recording = true;
+    try {
+      while (this.toRecord.length > 0) {
+        const batch = this.toRecord.splice(0, RECORD_BATCH);
+        try {
+          const results = await this.options.store.finishMany(batch.map((p) => p.item));
+          batch.forEach((p, i) => {
+            const result = results[i];
+            if (result) p.resolve(result);
+            else p.reject(new Error('no result for a recorded outcome'));
+          });
+        } catch (error) {
+          this.options.logger.warn({
+            msg: 'recording a batch of outcomes failed; recording them one by one',
+            count: batch.length,
+            error: String(error),
+          });
+          // One at a time, so one bad item cannot hold back the others.
+          await Promise.all(batch.map((p) => this.recordAlone(p.item).then(p.resolve, p.reject)));
+        }
+      }
+    } finally {
+      this.recording = false;
+    }
+  }
+
+  /** Records one outcome, retrying a failed transaction while the lease lasts. */
+  private async recordAlone(item: FinishItem): Promise<FinishResult> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const result = await this.options.store.finish(claim, decide, finish);
-        if (!result.claimHeld) this.counters.lostClaims += 1;
-        if (result.added.some((e) => e.type === 'DeliverySkipped')) this.counters.skipped += 1;
-        if (result.pauseRequested) {
-          this.options.logger.warn({
-            msg: 'webhook auto-pause requested',
-            webhookId: claim.webhookId,
-            deliveryId: claim.deliveryId,
-          });
-        }
-        return;
+        return await this.options.store.finish(item.claim, item.decide, item.options);
       } catch (error) {
         const wait = RECORD_RETRY_MS[attempt];
         if (wait === undefined) throw error;
         this.options.logger.warn({
           msg: 'recording an outcome failed; retrying',
-          deliveryId: claim.deliveryId,
+          deliveryId: item.claim.deliveryId,
           error: String(error),
         });
         await sleep(wait);
