@@ -6,7 +6,7 @@ import {
   PostgresEventStore,
 } from '@hookline/shared-event-store';
 import { ensureTopics } from '@hookline/shared-kafka';
-import { DATA_SOURCE, KAFKA, PlatformModule } from '@hookline/shared-nest';
+import { DATA_SOURCE, KAFKA, PlatformModule, logSink } from '@hookline/shared-nest';
 import { WEBHOOKS_MIGRATIONS, WebhookStore } from '@hookline/webhooks-data-access';
 import {
   type DynamicModule,
@@ -140,14 +140,10 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
           inject: [DATA_SOURCE, KAFKA],
           useFactory: (dataSource: DataSource, kafka: Kafka) => {
             if (options.relay === false) return null;
-            const logger = new Logger('outbox-relay');
             return new OutboxRelay({
               dataSource,
               kafka,
-              logger: {
-                warn: (message, fields) => logger.warn({ msg: message, ...fields }),
-                error: (message, fields) => logger.error({ msg: message, ...fields }),
-              },
+              logger: logSink(new Logger('outbox-relay')),
             });
           },
         },

@@ -9,7 +9,13 @@ import {
   followTopic,
   type TopicFollower,
 } from '@hookline/shared-kafka';
-import { DATA_SOURCE, KAFKA, ReadinessRegistry } from '@hookline/shared-nest';
+import {
+  DATA_SOURCE,
+  KAFKA,
+  ReadinessRegistry,
+  logSink,
+  startInBackground,
+} from '@hookline/shared-nest';
 import {
   type BeforeApplicationShutdown,
   Inject,
@@ -76,14 +82,10 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       pollMs: config.HOOKLINE_DELIVERY_POLL_MS,
       logger: { log: log('log'), warn: log('warn'), error: log('error') },
     });
-    const relayLogger = new Logger('outbox-relay');
     this.relay = new OutboxRelay({
       dataSource,
       kafka,
-      logger: {
-        warn: (msg, fields) => relayLogger.warn({ msg, ...fields }),
-        error: (msg, fields) => relayLogger.error({ msg, ...fields }),
-      },
+      logger: logSink(new Logger('outbox-relay')),
     });
     readiness.register('deliveries', () => ({
       ok: this.intakeRunning && this.dispatcher.isRunning,
@@ -95,11 +97,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
 
   /** Starts in the background: /health answers at once, /ready once consuming and dispatching. */
   onApplicationBootstrap(): void {
-    this.start().catch((error: unknown) => {
-      this.logger.error({ msg: 'delivery worker failed to start', error: String(error) });
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
+    startInBackground(this.logger, 'delivery worker', () => this.start());
   }
 
   private async start(): Promise<void> {
@@ -124,10 +122,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       groupId: config.HOOKLINE_DELIVERY_WORKER_GROUP,
       topics: [config.HOOKLINE_DELIVERIES_TOPIC],
       handle: (batch) => this.intake(batch),
-      logger: {
-        warn: (msg, fields) => this.logger.warn({ msg, ...fields }),
-        error: (msg, fields) => this.logger.error({ msg, ...fields }),
-      },
+      logger: logSink(this.logger),
     });
     await this.consumer.start();
     this.intakeRunning = true;

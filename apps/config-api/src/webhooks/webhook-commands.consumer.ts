@@ -5,7 +5,7 @@ import {
   type WebhookCommandRequested,
 } from '@hookline/contracts';
 import { BatchConsumer, type ConsumedBatch, ensureTopics } from '@hookline/shared-kafka';
-import { KAFKA, ReadinessRegistry } from '@hookline/shared-nest';
+import { KAFKA, ReadinessRegistry, logSink, startInBackground } from '@hookline/shared-nest';
 import { WebhookDomainError } from '@hookline/webhooks-domain';
 import {
   type BeforeApplicationShutdown,
@@ -57,11 +57,7 @@ export class WebhookCommandsConsumer implements OnApplicationBootstrap, BeforeAp
 
   /** Starts in the background: the REST API serves while the consumer joins its group. */
   onApplicationBootstrap(): void {
-    this.start().catch((error: unknown) => {
-      this.logger.error({ msg: 'webhook commands consumer failed to start', error: String(error) });
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
+    startInBackground(this.logger, 'webhook commands consumer', () => this.start());
   }
 
   private async start(): Promise<void> {
@@ -75,10 +71,7 @@ export class WebhookCommandsConsumer implements OnApplicationBootstrap, BeforeAp
       groupId,
       topics: [topic],
       handle: (batch) => this.handle(batch),
-      logger: {
-        warn: (msg, fields) => this.logger.warn({ msg, ...fields }),
-        error: (msg, fields) => this.logger.error({ msg, ...fields }),
-      },
+      logger: logSink(this.logger),
     });
     await this.consumer.start();
     this.consuming = true;

@@ -10,7 +10,7 @@ import {
   followTopic,
   type TopicFollower,
 } from '@hookline/shared-kafka';
-import { KAFKA, ReadinessRegistry } from '@hookline/shared-nest';
+import { KAFKA, ReadinessRegistry, logSink, startInBackground } from '@hookline/shared-nest';
 import { routeEvent, SubscriptionIndex } from '@hookline/webhooks-domain';
 import {
   type BeforeApplicationShutdown,
@@ -59,11 +59,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
 
   /** Starts in the background: /health answers at once, /ready once the index caught up. */
   onApplicationBootstrap(): void {
-    this.start().catch((error: unknown) => {
-      this.logger.error({ msg: 'event matcher failed to start', error: String(error) });
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
-    });
+    startInBackground(this.logger, 'event matcher', () => this.start());
   }
 
   private async start(): Promise<void> {
@@ -105,10 +101,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
       groupId: config.HOOKLINE_EVENT_MATCHER_GROUP,
       topics: config.HOOKLINE_INGEST_TOPICS,
       handle: (batch) => this.handle(batch),
-      logger: {
-        warn: (msg, fields) => this.logger.warn({ msg, ...fields }),
-        error: (msg, fields) => this.logger.error({ msg, ...fields }),
-      },
+      logger: logSink(this.logger),
     });
     await this.consumer.start();
     this.consuming = true;

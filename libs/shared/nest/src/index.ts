@@ -8,3 +8,5 @@ export { DATA_SOURCE, KAFKA } from './tokens';
 export { LOG_LEVELS, LOG_REDACT_PATHS } from './logging';
 export { ReadinessRegistry } from './health/readiness.registry';
 export type { ReadinessState } from './health/readiness.registry';
+export { logSink, startInBackground } from './background';
+export type { LogSink } from './background';
