@@ -36,6 +36,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_DELIVERY_POLL_MS: env.int(250, { min: 10, max: 60_000 }),
       HOOKLINE_DATABASE_POOL_SIZE: env.int(20, { min: 2, max: 500 }),
       HOOKLINE_DELIVERIES_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveries),
+      HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveriesDlq),
       HOOKLINE_CONFIG_TOPIC: env.string(KAFKA_TOPICS.webhooksConfig),
       HOOKLINE_COMMANDS_TOPIC: env.string(KAFKA_TOPICS.webhooksCommands),
       HOOKLINE_DELIVERY_WORKER_GROUP: env.string('hookline-delivery-worker'),

@@ -1,4 +1,10 @@
-import { KAFKA_TOPICS, parseDeliveryRequested, type DeliveryRequested } from '@hookline/contracts';
+import {
+  buildEventDeadLettered,
+  type DeliveryRequested,
+  KAFKA_HEADERS,
+  KAFKA_TOPICS,
+  parseDeliveryRequested,
+} from '@hookline/contracts';
 import type { DeliveryWorkStore } from '@hookline/deliveries-data-access';
 import { HttpSender } from '@hookline/deliveries-sender';
 import { OutboxRelay } from '@hookline/shared-event-store';
@@ -23,7 +29,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { DeliveryWorkerConfig } from './config';
 import { DeliveryDispatcher } from './dispatch/delivery-dispatcher';
@@ -46,6 +52,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
   private readonly sender: HttpSender;
   private readonly dispatcher: DeliveryDispatcher;
   private readonly relay: OutboxRelay;
+  private readonly producer: Producer;
   private follower: TopicFollower | undefined;
   private consumer: BatchConsumer | undefined;
   private intakeRunning = false;
@@ -87,6 +94,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       kafka,
       logger: logSink(new Logger('outbox-relay')),
     });
+    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     readiness.register('deliveries', () => ({
       ok: this.intakeRunning && this.dispatcher.isRunning,
       webhooksKnown: this.directory.size,
@@ -111,8 +119,15 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
         config: { 'cleanup.policy': 'compact' },
       },
       { topic: config.HOOKLINE_COMMANDS_TOPIC, numPartitions: partitions },
+      {
+        topic: config.HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC,
+        numPartitions: partitions,
+        // A dead letter wraps the original bytes: room for the largest request.
+        config: { 'max.message.bytes': String(16 * 1_048_576) },
+      },
       { topic: KAFKA_TOPICS.webhooksDeliveryLog, numPartitions: partitions },
     ]);
+    await this.producer.connect();
     await this.relay.start();
 
     // Intake does not need the webhooks: it only records. Started first so requests are durable
@@ -145,23 +160,49 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
     this.dispatcher.start();
   }
 
-  /** One chunk of one partition of the deliveries topic: one transaction, then the commit. */
+  /**
+   * One chunk of one partition of the deliveries topic: the requests in one transaction, what
+   * cannot be read to the dead-letter topic with the reason, then (on return) the commit.
+   */
   private async intake(batch: ConsumedBatch): Promise<void> {
     const requests: DeliveryRequested[] = [];
+    const deadLetters: Message[] = [];
     for (const message of batch.messages) {
       const parsed = parseDeliveryRequested(message.value);
       if (parsed.ok) {
         requests.push(parsed.value);
         continue;
       }
-      // Only Hookline's own apps write this topic: a bad message is a bug upstream. It is
-      // logged with where it sits, so it can be read back, and does not stop the others.
-      this.logger.error({
-        msg: 'invalid DeliveryRequested skipped',
+      const source = {
         topic: batch.topic,
         partition: batch.partition,
         offset: message.offset,
-        errors: parsed.errors.map((e) => `${e.path} ${e.rule}`),
+        key: message.key?.toString('utf8') ?? null,
+      };
+      const deadLetter = buildEventDeadLettered({
+        source,
+        raw: message.value,
+        errors: parsed.errors,
+      });
+      this.logger.error({
+        msg: 'unreadable DeliveryRequested dead-lettered',
+        ...source,
+        reason: deadLetter.reason,
+      });
+      deadLetters.push({
+        key: message.key,
+        value: JSON.stringify(deadLetter),
+        headers: {
+          [KAFKA_HEADERS.messageType]: 'EventDeadLettered',
+          [KAFKA_HEADERS.schemaVersion]: '1',
+        },
+      });
+    }
+    if (deadLetters.length > 0) {
+      await this.producer.send({
+        topic: this.config.HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC,
+        messages: deadLetters,
+        acks: -1,
       });
     }
     const result = await this.store.intake(requests, new Date());
@@ -180,6 +221,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       this.dispatcher.stop(DRAIN_MS),
     ]);
     await this.relay.stop();
+    await this.producer.disconnect();
     this.sender.close();
   }
 }

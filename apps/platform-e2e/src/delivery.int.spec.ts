@@ -238,7 +238,12 @@ describe('delivery worker, end to end', () => {
       await sleep(250);
     }
     expect(status).toBe('paused');
-    const record = await platform.configRecord(webhook.id);
+    // The relay publishes the change to webhooks.config right after the API committed it.
+    let record = await platform.configRecord(webhook.id);
+    for (let i = 0; i < 20 && record?.status !== 'paused'; i += 1) {
+      await sleep(250);
+      record = await platform.configRecord(webhook.id);
+    }
     expect(record?.status).toBe('paused');
     const callsAtPause = platform.receiver.requests('/down').length;
     expect(callsAtPause).toBeGreaterThanOrEqual(10);
@@ -323,6 +328,28 @@ describe('delivery worker, end to end', () => {
     expect(dripped.found.failureClass).toBe('timeout');
     expect(dripped.found.durationMs).toBeGreaterThanOrEqual(9_500);
     expect(dripped.found.durationMs).toBeLessThanOrEqual(11_500);
+  });
+
+  it('dead-letters a deliveries-topic message it cannot read, and goes on with the next', async () => {
+    const { projectIds, data } = scope();
+    const webhook = await platform.createWebhook('/after-garbage', { projectIds });
+    await platform.produce(platform.topics.deliveries, webhook.id, [
+      'not json',
+      JSON.stringify({ schemaVersion: 1, deliveryId: 'dlv_nope' }),
+    ]);
+    const envelope = await platform.publish('scan.completed', data);
+    await platform.waitForStatus(platform.deliveryId(envelope, webhook.id), ['succeeded']);
+
+    const deadLetters = (await platform.readTopic(platform.topics.deliveriesDlq, 2)).map(
+      (value) =>
+        JSON.parse(value) as { reason: string; rawValue: string; source: { topic: string } },
+    );
+    expect(deadLetters.map((d) => [d.rawValue, d.source.topic])).toEqual([
+      ['not json', platform.topics.deliveries],
+      [JSON.stringify({ schemaVersion: 1, deliveryId: 'dlv_nope' }), platform.topics.deliveries],
+    ]);
+    expect(deadLetters[0]?.reason).toMatch(/json/i);
+    expect(deadLetters[1]?.reason).toMatch(/required|deliveryId/);
   });
 
   it('a hanging endpoint does not slow the deliveries to 20 healthy ones', async () => {

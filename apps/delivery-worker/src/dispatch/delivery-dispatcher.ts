@@ -50,6 +50,12 @@ const RECORD_RETRY_MS = [200, 500, 1000, 2000, 4000];
 /** Outcomes recorded per transaction at most, and how long the first waits for company. */
 const RECORD_BATCH = 100;
 const RECORD_LINGER_MS = 5;
+/** A test delivery is one call: its caller waits for the outcome. */
+const TEST_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 1,
+  delaysSeconds: [],
+  retryAfterCapSeconds: 0,
+};
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -117,10 +123,14 @@ export class DeliveryDispatcher {
     this.wake();
     await this.loop;
     const pending = [...this.inFlight.values()];
+    let deadline: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       Promise.allSettled(pending.map((p) => p.done)).then(() => true),
-      sleep(drainMs).then(() => false),
+      new Promise<boolean>((resolve) => {
+        deadline = setTimeout(() => resolve(false), drainMs);
+      }),
     ]);
+    clearTimeout(deadline);
     clearInterval(this.renewTimer);
     if (!drained) {
       const left = [...this.inFlight.values()].map((p) => p.claim);
@@ -225,7 +235,10 @@ export class DeliveryDispatcher {
         return;
       }
     }
-    if (record.status === 'paused') {
+    // A test delivery (Test webhook) is how an admin checks a fix before re-activating: it is
+    // sent whatever the webhook's status, once, without retries.
+    const isTest = claim.request.trigger === 'test';
+    if (record.status === 'paused' && !isTest) {
       await this.record(claim, (state) => recordSkip(state, HELD_WHILE_PAUSED, new Date()), record);
       return;
     }
@@ -249,7 +262,13 @@ export class DeliveryDispatcher {
       claim,
       (state) =>
         state.attempts === claim.state.attempts
-          ? recordAttempt(state, outcome, options.retryPolicy, new Date(), details)
+          ? recordAttempt(
+              state,
+              outcome,
+              isTest ? TEST_RETRY_POLICY : options.retryPolicy,
+              new Date(),
+              details,
+            )
           : [],
       record,
     );

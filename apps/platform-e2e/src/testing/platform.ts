@@ -66,6 +66,7 @@ export class Platform {
     ingest: uniqueName('e2e.ingest'),
     deliveries: uniqueName('e2e.deliveries'),
     commands: uniqueName('e2e.commands'),
+    deliveriesDlq: uniqueName('e2e.deliveries.dlq'),
   };
   private readonly masterKey = generateMasterKey('k1');
   private readonly workerGroup = uniqueName('e2e-worker');
@@ -163,6 +164,7 @@ export class Platform {
         HOOKLINE_DELIVERY_WORKER_PORT: String(port),
         HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
         HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+        HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: this.topics.deliveriesDlq,
         HOOKLINE_DELIVERY_WORKER_GROUP: this.workerGroup,
         HOOKLINE_EGRESS_ALLOW_CIDRS: '127.0.0.2/32',
         HOOKLINE_EXTRA_CA_FILE: this.receiver.ca.caFile,
@@ -261,6 +263,35 @@ export class Platform {
     await follower.caughtUp;
     await follower.stop();
     return latest;
+  }
+
+  /** Produces raw values to one of the platform's topics, as a buggy producer might. */
+  async produce(topic: string, key: string, values: ReadonlyArray<string>): Promise<void> {
+    await this.producer.send({
+      topic,
+      messages: values.map((value) => ({ key, value })),
+      acks: -1,
+    });
+  }
+
+  /** Reads a topic from the beginning until `count` values arrived (or `timeoutMs` passed). */
+  async readTopic(topic: string, count: number, timeoutMs = 20_000): Promise<string[]> {
+    const values: string[] = [];
+    const consumer = this.kafka.consumer({
+      groupId: uniqueName('e2e-reader'),
+      maxWaitTimeInMs: 100,
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        values.push(message.value?.toString('utf8') ?? '');
+      },
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (values.length < count && Date.now() < deadline) await sleep(100);
+    await consumer.disconnect();
+    return values;
   }
 
   deliveryId(envelope: EventEnvelope, webhookId: string): string {

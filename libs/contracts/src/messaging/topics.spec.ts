@@ -7,6 +7,7 @@ describe('Kafka topics', () => {
       platformEventsDlq: 'platform.events.dlq',
       webhooksConfig: 'webhooks.config',
       webhooksDeliveries: 'webhooks.deliveries',
+      webhooksDeliveriesDlq: 'webhooks.deliveries.dlq',
       webhooksDeliveryLog: 'webhooks.delivery-log',
       webhooksCommands: 'webhooks.commands',
     });

@@ -11,6 +11,8 @@ export const KAFKA_TOPICS = {
   webhooksConfig: 'webhooks.config',
   /** `DeliveryRequested`, keyed by webhook id (one webhook's deliveries stay in order). */
   webhooksDeliveries: 'webhooks.deliveries',
+  /** `webhooks.deliveries` messages the delivery worker could not read: `EventDeadLettered`. */
+  webhooksDeliveriesDlq: 'webhooks.deliveries.dlq',
   /** `DeliveryLogEvent`, the delivery event log streamed for analytics, keyed by webhook id. */
   webhooksDeliveryLog: 'webhooks.delivery-log',
   /** `WebhookCommandRequested`, commands for the config aggregate from other apps, keyed by webhook id. */
@@ -53,6 +55,12 @@ export const KAFKA_TOPIC_SPECS: readonly KafkaTopicSpec[] = Object.freeze([
     cleanupPolicy: 'delete',
     key: 'webhook id (wh_…)',
     value: 'DeliveryRequested v1 (JSON)',
+  },
+  {
+    name: KAFKA_TOPICS.webhooksDeliveriesDlq,
+    cleanupPolicy: 'delete',
+    key: 'the original message key',
+    value: 'EventDeadLettered v1 (JSON)',
   },
   {
     name: KAFKA_TOPICS.webhooksDeliveryLog,
