@@ -415,7 +415,10 @@ export class DeliveryWorkStore {
     added: readonly DeliveryLogEvent[],
     options: FinishOptions,
   ): Promise<boolean> {
-    const attempts = added.filter((e) => ATTEMPT_TYPES.has(e.type) && e.attempt !== null);
+    // Test calls (Test webhook) are an admin's check, not traffic: they never pause a webhook.
+    const attempts = added.filter(
+      (e) => ATTEMPT_TYPES.has(e.type) && e.attempt !== null && e.trigger !== 'test',
+    );
     const last = attempts.at(-1);
     if (!last) return false;
     if (attempts.every((e) => e.type === 'AttemptSucceeded')) {
