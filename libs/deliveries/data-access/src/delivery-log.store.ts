@@ -117,8 +117,8 @@ export class DeliveryLogStore {
     const fresh = new Set(inserted.map((row) => row.idempotency_key));
     const added = events.filter((_, i) => fresh.delete(keys[i] ?? ''));
     if (added.length === 0) return [];
-    await this.projectDeliveries(manager, added);
-    await this.projectStats(manager, added);
+    const testDeliveries = await this.projectDeliveries(manager, added);
+    await this.projectStats(manager, added, testDeliveries);
     await writeOutbox(
       manager,
       added.map((event) => ({
@@ -135,16 +135,28 @@ export class DeliveryLogStore {
     return added;
   }
 
-  private async projectDeliveries(manager: EntityManager, events: readonly DeliveryLogEvent[]) {
+  /** Moves the `deliveries` rows; returns which of the events' deliveries are test deliveries. */
+  private async projectDeliveries(
+    manager: EntityManager,
+    events: readonly DeliveryLogEvent[],
+  ): Promise<Set<string>> {
     const ids = [...new Set(events.map((e) => e.deliveryId))];
-    const rows: Array<{ delivery_id: string; state: DeliveryState; created_at: Date }> =
-      await manager.query(
-        `SELECT delivery_id, state, created_at FROM deliveries WHERE delivery_id = ANY($1) FOR UPDATE`,
-        [ids],
-      );
+    const rows: Array<{
+      delivery_id: string;
+      state: DeliveryState;
+      created_at: Date;
+      test: boolean;
+    }> = await manager.query(
+      `SELECT delivery_id, state, created_at, test FROM deliveries WHERE delivery_id = ANY($1) FOR UPDATE`,
+      [ids],
+    );
     const states = new Map(rows.map((r) => [r.delivery_id, r.state]));
     const created = new Map(rows.map((r) => [r.delivery_id, r.created_at.toISOString()]));
+    const tests = new Set(rows.filter((r) => r.test).map((r) => r.delivery_id));
     for (const event of events) {
+      // A delivery is a test one by its first request; a manual retry later changes the round's
+      // trigger in `state`, not what the delivery is.
+      if (!states.has(event.deliveryId) && event.trigger === 'test') tests.add(event.deliveryId);
       states.set(event.deliveryId, evolveDelivery(states.get(event.deliveryId), event));
       if (!created.has(event.deliveryId)) created.set(event.deliveryId, event.recordedAt);
     }
@@ -155,10 +167,11 @@ export class DeliveryLogStore {
     // One statement for the lot: a chunk of intake is hundreds of deliveries.
     await manager.query(
       `INSERT INTO deliveries (delivery_id, webhook_id, company, event_id, event_type, status, attempts,
-                               next_attempt_at, last_status_code, last_error, created_at, updated_at, state)
+                               next_attempt_at, last_status_code, last_error, created_at, updated_at, state,
+                               test)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                             $7::int[], $8::timestamptz[], $9::int[], $10::text[], $11::timestamptz[],
-                            $12::timestamptz[], $13::jsonb[])
+                            $12::timestamptz[], $13::jsonb[], $14::boolean[])
        ON CONFLICT (delivery_id) DO UPDATE SET
          status = EXCLUDED.status, attempts = EXCLUDED.attempts,
          next_attempt_at = EXCLUDED.next_attempt_at, last_status_code = EXCLUDED.last_status_code,
@@ -177,12 +190,22 @@ export class DeliveryLogStore {
         changed.map((c) => c.createdAt),
         changed.map((c) => c.state.updatedAt),
         changed.map((c) => JSON.stringify(c.state)),
+        changed.map((c) => tests.has(c.state.deliveryId)),
       ],
     );
+    return tests;
   }
 
-  /** The seed's statistics count calls: every attempt, successful or failed. */
-  private async projectStats(manager: EntityManager, events: readonly DeliveryLogEvent[]) {
+  /**
+   * The seed's statistics count calls: every attempt, successful or failed. Test calls (trigger
+   * `test`) and any call of a test delivery are an admin's check, not traffic: they are left
+   * out, as the worker leaves them out of the failure streak.
+   */
+  private async projectStats(
+    manager: EntityManager,
+    events: readonly DeliveryLogEvent[],
+    testDeliveries: ReadonlySet<string>,
+  ) {
     // Folded per webhook first, so a batch moves each stats row once, in log order.
     const byWebhook = new Map<
       string,
@@ -197,6 +220,7 @@ export class DeliveryLogStore {
     >();
     for (const event of events) {
       if (event.type !== 'AttemptSucceeded' && event.type !== 'AttemptFailed') continue;
+      if (event.trigger === 'test' || testDeliveries.has(event.deliveryId)) continue;
       const ok = event.type === 'AttemptSucceeded';
       const sum = byWebhook.get(event.webhookId) ?? {
         company: event.company,

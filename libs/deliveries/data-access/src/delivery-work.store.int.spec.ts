@@ -346,6 +346,38 @@ describe('DeliveryWorkStore against the real PostgreSQL', () => {
       expect(await claimAll({ limit: 3 })).toHaveLength(2);
     });
 
+    it('claims ordered rows of one webhook one at a time, in the order taken in', async () => {
+      const ordered = requests('wh_ordered', 3).map((r) => ({ ...r, ordered: true }));
+      const loose = request('wh_ordered');
+      await work.intake([...ordered, loose], new Date());
+
+      const taken: string[] = [];
+      const first = await claimAll();
+      // The head of the ordered lane and the unordered request, not the rest of the lane.
+      expect(first.map((c) => c.deliveryId).sort()).toEqual(
+        [ordered[0]?.deliveryId, loose.deliveryId].sort(),
+      );
+      for (const claim of first) await work.finish(claim, succeed);
+      for (let i = 1; i < 3; i += 1) {
+        const claims = await claimAll();
+        expect(claims).toHaveLength(1);
+        taken.push(only(claims).deliveryId);
+        await work.finish(only(claims), succeed);
+      }
+      expect(taken).toEqual(ordered.slice(1).map((r) => r.deliveryId));
+      expect(await claimAll()).toEqual([]);
+    });
+
+    it('an ordered row waiting for its retry holds back the rows behind it', async () => {
+      const ordered = requests('wh_orderedRetry', 2).map((r) => ({ ...r, ordered: true }));
+      await work.intake(ordered, new Date());
+      const head = only(await claimAll());
+      await work.finish(head, fail);
+      expect(await claimAll()).toEqual([]);
+      await makeDue(head.deliveryId);
+      expect(only(await claimAll()).deliveryId).toBe(ordered[0]?.deliveryId);
+    });
+
     it('leaves the rows of skipWebhooks alone', async () => {
       const skipped = requests('wh_claimSkipped', 2);
       const taken = requests('wh_claimTaken', 2);

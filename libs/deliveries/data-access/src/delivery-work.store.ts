@@ -142,14 +142,19 @@ export class DeliveryWorkStore {
         }
         events.push(...decided);
       }
+      const orderedIds = new Set(
+        requests.filter((r) => r.ordered === true).map((r) => r.deliveryId),
+      );
       const added = await this.log.append(events, manager);
       const touched = new Map(added.map((e) => [e.deliveryId, e.webhookId]));
       const pending = [...touched].filter(([id]) => states.get(id)?.status === 'pending');
       if (pending.length === 0) return { recorded: added.length, queued: 0 };
       const queued: unknown[] = await manager.query(
-        `INSERT INTO delivery_queue (delivery_id, webhook_id, due_at, enqueued_at, request)
-         SELECT id, webhook, $3, $3, request
-           FROM unnest($1::text[], $2::text[], $4::jsonb[]) AS t(id, webhook, request)
+        `INSERT INTO delivery_queue (delivery_id, webhook_id, due_at, enqueued_at, request, ordered)
+         SELECT id, webhook, $3, $3, request, ordered
+           FROM unnest($1::text[], $2::text[], $4::jsonb[], $5::boolean[])
+                WITH ORDINALITY AS t(id, webhook, request, ordered, n)
+          ORDER BY n
          ON CONFLICT (delivery_id) DO NOTHING
          RETURNING delivery_id`,
         [
@@ -160,6 +165,7 @@ export class DeliveryWorkStore {
             const request = reopenedBy.get(id);
             return request ? JSON.stringify(request) : null;
           }),
+          pending.map(([id]) => orderedIds.has(id)),
         ],
       );
       return { recorded: added.length, queued: queued.length };
@@ -180,9 +186,13 @@ export class DeliveryWorkStore {
       number,
     ] = await this.dataSource.query(
       `WITH due AS (
-         SELECT delivery_id, webhook_id, due_at FROM delivery_queue
+         SELECT delivery_id, webhook_id, due_at FROM delivery_queue q
           WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
             AND webhook_id <> ALL($1::text[])
+            -- An ordered row waits until every earlier ordered row of its webhook has ended.
+            AND (NOT q.ordered OR NOT EXISTS (
+                  SELECT 1 FROM delivery_queue o
+                   WHERE o.webhook_id = q.webhook_id AND o.ordered AND o.seq < q.seq))
           ORDER BY due_at LIMIT ${CLAIM_SCAN_ROWS}
        ), ranked AS (
          SELECT delivery_id, due_at,

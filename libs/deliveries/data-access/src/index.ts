@@ -15,3 +15,20 @@ export {
   type IntakeResult,
   type WebhookStatusView,
 } from './delivery-work.store';
+export {
+  HISTORY_STATUSES,
+  HISTORY_STATUS_MAP,
+  type DeliveryAttempt,
+  type DeliveryDetail,
+  type DeliveryReads,
+  type DeliverySummary,
+  type ExportRow,
+  type HistoryFilter,
+  type HistoryPage,
+  type HistoryPageRequest,
+  type HistoryStatus,
+  type WebhookStats,
+} from './delivery-queries';
+export { DeliveryQueries, HISTORY_MAX_LIMIT } from './delivery-queries.store';
+export { InvalidCursorError } from './history-cursor';
+export { recomputeStats } from './recompute-stats';

@@ -1,10 +1,14 @@
 import { CreateDeliveryLog1764205200000 } from './1764205200000-create-delivery-log';
 import { CreateDeliveryQueue1764291600000 } from './1764291600000-create-delivery-queue';
 import { AddRequestToDeliveryQueue1764378000000 } from './1764378000000-add-request-to-delivery-queue';
+import { AddDeliveryHistoryIndexes1764464400000 } from './1764464400000-add-delivery-history-indexes';
+import { AddOrderedLaneToDeliveryQueue1764550800000 } from './1764550800000-add-ordered-lane-to-delivery-queue';
 
 /** The delivery log's migrations, oldest first (the event store's run before them). */
 export const DELIVERIES_MIGRATIONS = [
   CreateDeliveryLog1764205200000,
   CreateDeliveryQueue1764291600000,
   AddRequestToDeliveryQueue1764378000000,
+  AddDeliveryHistoryIndexes1764464400000,
+  AddOrderedLaneToDeliveryQueue1764550800000,
 ] as const;
