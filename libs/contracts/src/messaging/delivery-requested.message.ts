@@ -47,6 +47,12 @@ export interface DeliveryRequested {
    * while paused instead of sending it, so it can be replayed on reactivation. Absent: false.
    */
   held?: boolean;
+  /**
+   * Deliver after every earlier `ordered` request of the same webhook has ended (a replay after
+   * re-activation, a recovery): the worker sends these one at a time, in the order it took them.
+   * Absent: false, sent as soon as due, in parallel with others.
+   */
+  ordered?: boolean;
 }
 
 export const DELIVERY_REQUESTED_SCHEMA = deepFreeze({
@@ -80,6 +86,7 @@ export const DELIVERY_REQUESTED_SCHEMA = deepFreeze({
     requestedAt: UTC_TIMESTAMP_SCHEMA,
     correlationId: NON_EMPTY_STRING_SCHEMA,
     held: { type: 'boolean' },
+    ordered: { type: 'boolean' },
   },
   additionalProperties: true,
 } as const);
