@@ -1,5 +1,6 @@
 import { ACCESS_MIGRATIONS, ApiKeyStore } from '@hookline/access-data-access';
 import { KAFKA_TOPICS } from '@hookline/contracts';
+import { DELIVERIES_MIGRATIONS, DeliveryQueries } from '@hookline/deliveries-data-access';
 import {
   EVENT_STORE_MIGRATIONS,
   OutboxRelay,
@@ -26,12 +27,21 @@ import { ListApiKeysHttpController } from './api-keys/list-api-keys/list-api-key
 import { RevokeApiKeyHttpController } from './api-keys/revoke-api-key/revoke-api-key.http.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import type { ConfigApiConfig } from './config';
+import { DeliveryRequestOutbox } from './deliveries/delivery-request.outbox';
+import { ExportDeliveriesHttpController } from './deliveries/export-deliveries/export-deliveries.http.controller';
+import { GetDeliveryHttpController } from './deliveries/get-delivery/get-delivery.http.controller';
+import { ListDeliveriesHttpController } from './deliveries/list-deliveries/list-deliveries.http.controller';
+import { RetryDeliveryHandler } from './deliveries/retry-delivery/retry-delivery.handler';
+import { RetryDeliveryHttpController } from './deliveries/retry-delivery/retry-delivery.http.controller';
 import { ListEventTypesHttpController } from './event-types/list-event-types.http.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { validationExceptionFactory } from './http/validation-exception.factory';
 import {
   API_KEY_STORE,
+  DELIVERY_READS,
+  DELIVERY_REQUEST_OUTBOX,
   KEY_RING,
+  TEST_WEBHOOK_OPTIONS,
   WEBHOOK_COMMANDS_OPTIONS,
   WEBHOOK_INPUT_OPTIONS,
   WEBHOOK_STORE,
@@ -44,12 +54,20 @@ import { CreateWebhookHttpController } from './webhooks/create-webhook/create-we
 import { DeleteWebhookHandler } from './webhooks/delete-webhook/delete-webhook.handler';
 import { DeleteWebhookHttpController } from './webhooks/delete-webhook/delete-webhook.http.controller';
 import { GetWebhookHttpController } from './webhooks/get-webhook/get-webhook.http.controller';
+import { GetWebhookStatsHttpController } from './webhooks/get-webhook-stats/get-webhook-stats.http.controller';
 import { ListWebhooksHttpController } from './webhooks/list-webhooks/list-webhooks.http.controller';
 import { PauseWebhookHandler } from './webhooks/pause-webhook/pause-webhook.handler';
 import { PauseWebhookHttpController } from './webhooks/pause-webhook/pause-webhook.http.controller';
+import { RecoverWebhookHandler } from './webhooks/recover-webhook/recover-webhook.handler';
+import { RecoverWebhookHttpController } from './webhooks/recover-webhook/recover-webhook.http.controller';
 import { RevealWebhookSecretHttpController } from './webhooks/reveal-webhook-secret/reveal-webhook-secret.http.controller';
 import { RotateWebhookSecretHandler } from './webhooks/rotate-webhook-secret/rotate-webhook-secret.handler';
 import { RotateWebhookSecretHttpController } from './webhooks/rotate-webhook-secret/rotate-webhook-secret.http.controller';
+import {
+  TestWebhookHandler,
+  type TestWebhookOptions,
+} from './webhooks/test-webhook/test-webhook.handler';
+import { TestWebhookHttpController } from './webhooks/test-webhook/test-webhook.http.controller';
 import { UpdateWebhookHandler } from './webhooks/update-webhook/update-webhook.handler';
 import { UpdateWebhookHttpController } from './webhooks/update-webhook/update-webhook.http.controller';
 import {
@@ -62,9 +80,18 @@ export const CONFIG_API_MIGRATIONS = [
   ...EVENT_STORE_MIGRATIONS,
   ...WEBHOOKS_MIGRATIONS,
   ...ACCESS_MIGRATIONS,
+  // Read here (history, stats, replays), written by the delivery worker.
+  ...DELIVERIES_MIGRATIONS,
 ];
 
+/** Partitions of the deliveries topic when the config API creates it, as the other apps do. */
+const DELIVERIES_TOPIC_PARTITIONS = 6;
+
+/** How often Test webhook looks for the worker's outcome. */
+const TEST_OUTCOME_POLL_MS = 200;
+
 const OUTBOX_RELAY = Symbol('OutboxRelay');
+const DELIVERIES_TOPIC = Symbol('DeliveriesTopic');
 
 export interface AppModuleOptions {
   /** Start the outbox relay with the app (default true); tests of the relay itself turn it off. */
@@ -81,6 +108,7 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay | null,
+    @Inject(DELIVERIES_TOPIC) private readonly deliveriesTopic: string,
   ) {}
 
   static register(config: ConfigApiConfig, options: AppModuleOptions = {}): DynamicModule {
@@ -104,8 +132,16 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
         DeleteWebhookHttpController,
         PauseWebhookHttpController,
         ActivateWebhookHttpController,
+        RecoverWebhookHttpController,
+        TestWebhookHttpController,
+        GetWebhookStatsHttpController,
         RotateWebhookSecretHttpController,
         RevealWebhookSecretHttpController,
+        ListDeliveriesHttpController,
+        // Before GetDeliveryHttpController, whose :id would otherwise take `export`.
+        ExportDeliveriesHttpController,
+        GetDeliveryHttpController,
+        RetryDeliveryHttpController,
         ListEventTypesHttpController,
         CreateApiKeyHttpController,
         ListApiKeysHttpController,
@@ -131,6 +167,24 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
           } satisfies WebhookCommandsOptions,
         },
         {
+          provide: DELIVERY_READS,
+          inject: [DATA_SOURCE],
+          useFactory: (dataSource: DataSource) => new DeliveryQueries(dataSource),
+        },
+        {
+          provide: DELIVERY_REQUEST_OUTBOX,
+          inject: [DATA_SOURCE],
+          useFactory: (dataSource: DataSource) =>
+            new DeliveryRequestOutbox(dataSource, config.HOOKLINE_DELIVERIES_TOPIC),
+        },
+        {
+          provide: TEST_WEBHOOK_OPTIONS,
+          useValue: {
+            timeoutMs: config.HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS,
+            pollMs: TEST_OUTCOME_POLL_MS,
+          } satisfies TestWebhookOptions,
+        },
+        {
           provide: API_KEY_STORE,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) => new ApiKeyStore(dataSource),
@@ -147,12 +201,16 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
             });
           },
         },
+        { provide: DELIVERIES_TOPIC, useValue: config.HOOKLINE_DELIVERIES_TOPIC },
         ApiKeyGuard,
         CreateWebhookHandler,
         UpdateWebhookHandler,
         DeleteWebhookHandler,
         PauseWebhookHandler,
         ActivateWebhookHandler,
+        RecoverWebhookHandler,
+        TestWebhookHandler,
+        RetryDeliveryHandler,
         RotateWebhookSecretHandler,
         AutoPauseWebhookHandler,
         ...(options.commands === false ? [] : [WebhookCommandsConsumer]),
@@ -178,6 +236,9 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
         numPartitions: 6,
         config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
       },
+      // Manual retries, tests and replays: the relay must not be the one to create it with the
+      // broker's default partition count.
+      { topic: this.deliveriesTopic, numPartitions: DELIVERIES_TOPIC_PARTITIONS },
     ]);
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     await this.relay.start();

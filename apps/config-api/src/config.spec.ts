@@ -43,6 +43,22 @@ describe('config-api configuration', () => {
     expect(custom.HOOKLINE_CONFIG_API_COMMANDS_GROUP).toBe('staging-config-api-commands');
   });
 
+  it('queues manual retries and test webhooks on webhooks.deliveries and waits 15 s for a test outcome unless told otherwise', () => {
+    const config = loadConfig(minimal);
+    expect(config.HOOKLINE_DELIVERIES_TOPIC).toBe('webhooks.deliveries');
+    expect(config.HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS).toBe(15000);
+    const custom = loadConfig({
+      ...minimal,
+      HOOKLINE_DELIVERIES_TOPIC: 'staging.webhooks.deliveries',
+      HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS: '2000',
+    });
+    expect(custom.HOOKLINE_DELIVERIES_TOPIC).toBe('staging.webhooks.deliveries');
+    expect(custom.HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS).toBe(2000);
+    expect(() => loadConfig({ ...minimal, HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS: '0' })).toThrow(
+      /HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS/,
+    );
+  });
+
   it('stops at boot naming HOOKLINE_MASTER_KEY when it is malformed, without echoing it', () => {
     const parse = () => loadConfig({ ...minimal, HOOKLINE_MASTER_KEY: 'k1:bm90LWEta2V5' });
     expect(parse).toThrow(ConfigError);

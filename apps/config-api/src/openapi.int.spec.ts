@@ -33,6 +33,13 @@ describe('config API OpenAPI document', () => {
         'POST /v1/webhooks/{id}/activate',
         'POST /v1/webhooks/{id}/rotate-secret',
         'GET /v1/webhooks/{id}/secret',
+        'GET /v1/webhooks/{id}/stats',
+        'POST /v1/webhooks/{id}/test',
+        'POST /v1/webhooks/{id}/recover',
+        'GET /v1/deliveries',
+        'GET /v1/deliveries/export',
+        'GET /v1/deliveries/{id}',
+        'POST /v1/deliveries/{id}/retry',
         'POST /v1/api-keys',
         'GET /v1/api-keys',
         'DELETE /v1/api-keys/{id}',
@@ -40,6 +47,21 @@ describe('config API OpenAPI document', () => {
     );
     const create = body.paths['/v1/webhooks']?.['post'];
     expect(Object.keys(create?.responses ?? {}).sort()).toEqual(['201', '400', '401', '403']);
+    const retry = body.paths['/v1/deliveries/{id}/retry']?.['post'];
+    expect(Object.keys(retry?.responses ?? {}).sort()).toEqual(['202', '401', '403', '404', '409']);
+    const test = body.paths['/v1/webhooks/{id}/test']?.['post'];
+    expect(Object.keys(test?.responses ?? {}).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '403',
+      '404',
+      '504',
+    ]);
+    const exported = body.paths['/v1/deliveries/export']?.['get'] as unknown as {
+      responses: Record<string, { content?: Record<string, unknown> }>;
+    };
+    expect(Object.keys(exported.responses['200']?.content ?? {})).toEqual(['text/csv']);
   });
 
   it('serves the UI at /docs', async () => {

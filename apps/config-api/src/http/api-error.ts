@@ -25,4 +25,10 @@ export class ApiErrorBody {
 
   @ApiPropertyOptional({ type: [FieldViolationBody] })
   violations?: FieldViolationBody[];
+
+  @ApiPropertyOptional({
+    example: 'dlv_0f3c9a1e2b7d4c5a8e6f1a2b3c4d5e6f',
+    description: 'The delivery an answer is about when it could not wait for it (504)',
+  })
+  deliveryId?: string;
 }

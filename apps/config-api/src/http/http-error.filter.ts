@@ -10,6 +10,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { TestWebhookTimeoutError } from '../webhooks/test-webhook/test-webhook-timeout.error';
 import type { ApiErrorBody } from './api-error';
 
 /** Every domain error code has exactly one HTTP status; a new code fails to compile here. */
@@ -67,6 +68,14 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof AccessError) {
       const statusCode = ACCESS_STATUS[exception.code];
       return { statusCode, error: HTTP_CODES[statusCode] ?? 'error', message: exception.message };
+    }
+    if (exception instanceof TestWebhookTimeoutError) {
+      return {
+        statusCode: HttpStatus.GATEWAY_TIMEOUT,
+        error: exception.code,
+        message: exception.message,
+        deliveryId: exception.deliveryId,
+      };
     }
     if (exception instanceof ConcurrencyConflictError) {
       return {

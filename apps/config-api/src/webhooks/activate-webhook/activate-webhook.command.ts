@@ -7,5 +7,7 @@ export class ActivateWebhookCommand {
     readonly correlationId: string,
     /** From If-Match: apply only at this version. */
     readonly expectedVersion?: number,
+    /** Then queue what was skipped while paused, oldest first. */
+    readonly replayMissed = false,
   ) {}
 }

@@ -1,29 +1,63 @@
+import type { DeliveryReads } from '@hookline/deliveries-data-access';
 import type { WebhookStore } from '@hookline/webhooks-data-access';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { WEBHOOK_STORE } from '../../tokens';
+import {
+  type DeliveryRequestOutbox,
+  manualRequest,
+} from '../../deliveries/delivery-request.outbox';
+import { DELIVERY_READS, DELIVERY_REQUEST_OUTBOX, WEBHOOK_STORE } from '../../tokens';
 import { executeWebhookCommand, present } from '../execute-webhook-command';
-import { toWebhookResponse, type WebhookResponse } from '../webhook.response';
+import { toWebhookResponse } from '../webhook.response';
 import { ActivateWebhookCommand } from './activate-webhook.command';
+import type { ActivatedWebhookResponse } from './activate-webhook.response';
 
-/** Re-activates a paused webhook (manual or auto) and resets its failure streak. */
+/**
+ * Re-activates a paused webhook (manual or auto) and resets its failure streak; with
+ * `replayMissed`, then queues a manual request for each delivery skipped while it was paused,
+ * oldest first. Asking again on an active webhook replays what is still skipped, so a client
+ * whose first call failed half-way can simply repeat it.
+ */
 @CommandHandler(ActivateWebhookCommand)
 export class ActivateWebhookHandler implements ICommandHandler<ActivateWebhookCommand> {
-  constructor(@Inject(WEBHOOK_STORE) private readonly store: WebhookStore) {}
+  constructor(
+    @Inject(WEBHOOK_STORE) private readonly store: WebhookStore,
+    @Inject(DELIVERY_READS) private readonly reads: DeliveryReads,
+    @Inject(DELIVERY_REQUEST_OUTBOX) private readonly outbox: DeliveryRequestOutbox,
+  ) {}
 
   async execute({
     principal,
     webhookId,
     correlationId,
     expectedVersion,
-  }: ActivateWebhookCommand): Promise<WebhookResponse> {
-    const webhook = await executeWebhookCommand(this.store, principal, correlationId, {
-      type: 'ActivateWebhook',
+    replayMissed,
+  }: ActivateWebhookCommand): Promise<ActivatedWebhookResponse> {
+    const webhook = present(
+      await executeWebhookCommand(this.store, principal, correlationId, {
+        type: 'ActivateWebhook',
+        webhookId,
+        company: principal.company,
+        now: new Date().toISOString(),
+        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+      }),
       webhookId,
-      company: principal.company,
-      now: new Date().toISOString(),
-      ...(expectedVersion !== undefined ? { expectedVersion } : {}),
-    });
-    return toWebhookResponse(present(webhook, webhookId));
+    );
+    let replayed = 0;
+    if (replayMissed) {
+      const skipped = await this.reads.requestsToReplay(
+        principal.company,
+        webhookId,
+        ['skipped_while_paused'],
+        {},
+      );
+      const now = new Date();
+      await this.outbox.queue(
+        skipped.map((request) => manualRequest(request, webhook.version, now, { ordered: true })),
+        correlationId,
+      );
+      replayed = skipped.length;
+    }
+    return { ...toWebhookResponse(webhook), replayed };
   }
 }

@@ -1,13 +1,20 @@
-import { Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { ApiErrorBody } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { ApiIfMatch, ExpectedVersion } from '../../http/expected-version.decorator';
-import { WebhookResponse } from '../webhook.response';
 import { ActivateWebhookCommand } from './activate-webhook.command';
+import { ActivateWebhookRequestDto } from './activate-webhook.request.dto';
+import { ActivatedWebhookResponse } from './activate-webhook.response';
 
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
@@ -19,9 +26,10 @@ export class ActivateWebhookHttpController {
   @Requires('webhooks:write')
   @ApiIfMatch()
   @ApiOkResponse({
-    type: WebhookResponse,
+    type: ActivatedWebhookResponse,
     description: 'Active again, with its failure streak reset',
   })
+  @ApiBadRequestResponse({ type: ApiErrorBody })
   @ApiNotFoundResponse({ type: ApiErrorBody })
   @ApiConflictResponse({
     type: ApiErrorBody,
@@ -31,10 +39,18 @@ export class ActivateWebhookHttpController {
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,
     @CorrelationId() correlationId: string,
+    @Body() body: ActivateWebhookRequestDto,
     @ExpectedVersion() expectedVersion?: number,
-  ): Promise<WebhookResponse> {
+  ): Promise<ActivatedWebhookResponse> {
     return this.commandBus.execute(
-      new ActivateWebhookCommand(principal, id, correlationId, expectedVersion),
+      new ActivateWebhookCommand(
+        principal,
+        id,
+        correlationId,
+        expectedVersion,
+        // Without a request body the pipe hands over undefined.
+        body?.replayMissed ?? false,
+      ),
     );
   }
 }

@@ -1,16 +1,29 @@
+import type { DeliveryReads } from '@hookline/deliveries-data-access';
 import { InvalidCursorError, type WebhookStore } from '@hookline/webhooks-data-access';
 import { WebhookDomainError } from '@hookline/webhooks-domain';
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { ApiErrorBody } from '../../http/api-error';
-import { WEBHOOK_STORE } from '../../tokens';
+import { DELIVERY_READS, WEBHOOK_STORE } from '../../tokens';
+import { noStats, WebhookStatsResponse } from '../webhook-stats.response';
 import { toWebhookResponse, WebhookResponse } from '../webhook.response';
 import { ListWebhooksQueryDto } from './list-webhooks.query.dto';
 
+class WebhookListItemResponse extends WebhookResponse {
+  @ApiPropertyOptional({ type: WebhookStatsResponse, description: 'With includeStats=true' })
+  stats?: WebhookStatsResponse;
+}
+
 class WebhookPageResponse {
-  @ApiProperty({ type: [WebhookResponse] }) items!: WebhookResponse[];
+  @ApiProperty({ type: [WebhookListItemResponse] }) items!: WebhookListItemResponse[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page' })
   nextCursor!: string | null;
 }
@@ -18,7 +31,10 @@ class WebhookPageResponse {
 @ApiTags('webhooks')
 @Controller('v1/webhooks')
 export class ListWebhooksHttpController {
-  constructor(@Inject(WEBHOOK_STORE) private readonly store: WebhookStore) {}
+  constructor(
+    @Inject(WEBHOOK_STORE) private readonly store: WebhookStore,
+    @Inject(DELIVERY_READS) private readonly reads: DeliveryReads,
+  ) {}
 
   @Get()
   @Requires('webhooks:read')
@@ -28,8 +44,9 @@ export class ListWebhooksHttpController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListWebhooksQueryDto,
   ): Promise<WebhookPageResponse> {
+    let page;
     try {
-      const page = await this.store.list({
+      page = await this.store.list({
         company: principal.company,
         limit: query.limit ?? 20,
         ...(query.status ? { status: query.status } : {}),
@@ -37,7 +54,6 @@ export class ListWebhooksHttpController {
         ...(query.projectId ? { projectId: query.projectId } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
       });
-      return { items: page.items.map(toWebhookResponse), nextCursor: page.nextCursor };
     } catch (error) {
       if (error instanceof InvalidCursorError) {
         throw WebhookDomainError.validationFailed([
@@ -46,5 +62,15 @@ export class ListWebhooksHttpController {
       }
       throw error;
     }
+    const items = page.items.map(toWebhookResponse);
+    if (!query.includeStats) return { items, nextCursor: page.nextCursor };
+    const stats = await this.reads.stats(
+      principal.company,
+      items.map((w) => w.id),
+    );
+    return {
+      items: items.map((w) => ({ ...w, stats: stats.get(w.id) ?? noStats(w.id) })),
+      nextCursor: page.nextCursor,
+    };
   }
 }

@@ -5,8 +5,8 @@ import {
   type WebhookStatus,
 } from '@hookline/contracts';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class ListWebhooksQueryDto {
   @ApiPropertyOptional({ enum: WEBHOOK_STATUSES })
@@ -38,4 +38,11 @@ export class ListWebhooksQueryDto {
   @IsString()
   @MaxLength(512)
   cursor?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'Add each webhook’s delivery stats' })
+  @IsOptional()
+  // A query string is text: only the words true and false are booleans, anything else a 400.
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  includeStats?: boolean;
 }

@@ -1,0 +1,42 @@
+import { type DeliveryReads, InvalidCursorError } from '@hookline/deliveries-data-access';
+import { WebhookDomainError } from '@hookline/webhooks-domain';
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, type Principal } from '../../auth/principal';
+import { Requires } from '../../auth/requires.decorator';
+import { ApiErrorBody } from '../../http/api-error';
+import { DELIVERY_READS } from '../../tokens';
+import { DeliveryPageResponse } from '../delivery.response';
+import { toHistoryFilter } from '../history-filter.query.dto';
+import { ListDeliveriesQueryDto } from './list-deliveries.query.dto';
+
+@ApiTags('deliveries')
+@Controller('v1/deliveries')
+export class ListDeliveriesHttpController {
+  constructor(@Inject(DELIVERY_READS) private readonly reads: DeliveryReads) {}
+
+  @Get()
+  @Requires('webhooks:read')
+  @ApiOkResponse({ type: DeliveryPageResponse, description: 'Newest first' })
+  @ApiBadRequestResponse({ type: ApiErrorBody, description: 'Names the bad filter' })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListDeliveriesQueryDto,
+  ): Promise<DeliveryPageResponse> {
+    const filter = toHistoryFilter(principal, query);
+    try {
+      return await this.reads.list({
+        ...filter,
+        limit: query.limit ?? 50,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+    } catch (error) {
+      if (error instanceof InvalidCursorError) {
+        throw WebhookDomainError.validationFailed([
+          { field: 'cursor', rule: 'invalid_value', message: error.message },
+        ]);
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import { EVENT_TYPES, type EventType } from '@hookline/contracts';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+
+export class TestWebhookRequestDto {
+  @ApiPropertyOptional({
+    enum: EVENT_TYPES,
+    description: 'Whose sample payload to send; default: the first type the webhook subscribes to',
+  })
+  @IsOptional()
+  @IsIn(EVENT_TYPES)
+  eventType?: EventType;
+}
