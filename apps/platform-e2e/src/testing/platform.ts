@@ -126,6 +126,7 @@ export class Platform {
         HOOKLINE_MASTER_KEY: this.masterKey,
         HOOKLINE_CONFIG_API_PORT: String(apiPort),
         HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
         HOOKLINE_CONFIG_API_COMMANDS_GROUP: uniqueName('e2e-commands'),
         HOOKLINE_LOG_LEVEL: 'warn',
       },
