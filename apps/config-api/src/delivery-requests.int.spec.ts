@@ -1,7 +1,7 @@
 import { type DeliveryRequested, KAFKA_HEADERS, parseDeliveryRequested } from '@hookline/contracts';
 import { DeliveryWorkStore } from '@hookline/deliveries-data-access';
 import { DEFAULT_RETRY_POLICY, recordAttempt } from '@hookline/deliveries-domain';
-import { createKafka } from '@hookline/shared-kafka';
+import { createKafka, ensureTopics } from '@hookline/shared-kafka';
 import { integrationEnv, uniqueName } from '@hookline/shared-testing';
 import type { Consumer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,10 +40,14 @@ describe('manual retry, test webhook, replay and recovery, produced on the deliv
     seeder = new DeliverySeeder(api.database);
     key = await api.key(company, 'integrations');
     otherKey = await api.key(otherCompany, 'admin');
-    consumer = createKafka({
+    const kafka = createKafka({
       brokers: integrationEnv().kafkaBrokers,
       clientId: 'config-api-spec',
-    }).consumer({ groupId: uniqueName('config-api-spec') });
+    });
+    // The topic exists before the reader joins: a consumer that subscribed to a topic not yet
+    // created is assigned no partitions until its metadata refreshes, minutes later.
+    await ensureTopics(kafka, [{ topic, numPartitions: 6 }]);
+    consumer = kafka.consumer({ groupId: uniqueName('config-api-spec'), maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
