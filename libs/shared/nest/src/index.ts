@@ -1,10 +1,17 @@
 export { PlatformModule } from './platform.module';
 export type { PlatformModuleOptions } from './platform.module';
 export { HealthHttpController } from './health/health.http.controller';
-export type { Readiness } from './health/health.http.controller';
+export { MetricsHttpController } from './metrics/metrics.http.controller';
+export { sumMetric } from './metrics/metric-sample';
+export {
+  createCounter,
+  createGauge,
+  createHistogram,
+  createMetricsRegistry,
+} from './metrics/metrics';
 export { runApp } from './run-app';
 export type { RunAppOptions } from './run-app';
-export { DATA_SOURCE, KAFKA } from './tokens';
+export { DATA_SOURCE, KAFKA, METRICS_REGISTRY } from './tokens';
 export { LOG_LEVELS, LOG_REDACT_PATHS } from './logging';
 export { ReadinessRegistry } from './health/readiness.registry';
 export type { ReadinessState } from './health/readiness.registry';

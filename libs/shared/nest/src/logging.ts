@@ -1,6 +1,9 @@
 import type { DestinationStream, LoggerOptions } from 'pino';
 import type { Params } from 'nestjs-pino';
 
+/** Polled by probes and Prometheus: not logged per request. */
+const PROBE_URLS = new Set(['/health', '/ready', '/metrics']);
+
 /**
  * Paths pino replaces with `[redacted]` wherever they appear in a log line: credentials of the
  * request, and every field that may carry a signing secret, a custom header value or an API key.
@@ -61,8 +64,8 @@ export function pinoParams(options: LoggingOptions): Params {
             url: req.url,
           }),
         },
-        // Probes poll every few seconds; their lines would drown the rest.
-        autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/ready' },
+        // Probes and scrapes poll every few seconds; their lines would drown the rest.
+        autoLogging: { ignore: (req) => PROBE_URLS.has(req.url ?? '') },
         customLogLevel: (_req, res, error) =>
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       },

@@ -1,7 +1,11 @@
 import { EVENT_STORE_MIGRATIONS } from '@hookline/shared-event-store';
 import { integrationEnv, startHttpApp, type RunningApp } from '@hookline/shared-testing';
 import { Writable } from 'node:stream';
+import type { Registry } from 'prom-client';
+import { ReadinessRegistry } from './health/readiness.registry';
+import { createCounter } from './metrics/metrics';
 import { PlatformModule } from './platform.module';
+import { METRICS_REGISTRY } from './tokens';
 
 describe('PlatformModule health endpoints against the real infrastructure', () => {
   const running: RunningApp[] = [];
@@ -26,13 +30,13 @@ describe('PlatformModule health endpoints against the real infrastructure', () =
       kafkaBrokers: infra.kafkaBrokers,
       database: { url: infra.databaseUrl, migrations: EVENT_STORE_MIGRATIONS },
     });
+    const up = {
+      kafka: { status: 'up', brokers: 1, controller: expect.any(Number) },
+      postgres: { status: 'up' },
+    };
     expect(await get(app, '/ready')).toEqual({
       status: 200,
-      body: {
-        status: 'ok',
-        kafka: { ok: true, brokers: 1, controller: expect.any(Number) },
-        postgres: { ok: true },
-      },
+      body: { status: 'ok', info: up, error: {}, details: up },
     });
   });
 
@@ -43,17 +47,74 @@ describe('PlatformModule health endpoints against the real infrastructure', () =
     });
     const { status, body } = await get(app, '/ready');
     expect(status).toBe(200);
-    expect(body).not.toHaveProperty('postgres');
+    expect(body).toMatchObject({ status: 'ok', info: { kafka: { status: 'up' } } });
+    expect(body).not.toHaveProperty('details.postgres');
+  });
+
+  it('answers 503 while a registered check fails, naming it with its details', async () => {
+    const app = await start({
+      appName: 'health-spec',
+      kafkaBrokers: integrationEnv().kafkaBrokers,
+    });
+    let caughtUp = false;
+    app.app
+      .get(ReadinessRegistry)
+      .register('subscriptionIndex', () => ({ ok: caughtUp, caughtUp, webhooks: 3 }));
+
+    expect(await get(app, '/ready')).toEqual({
+      status: 503,
+      body: {
+        status: 'error',
+        info: { kafka: expect.objectContaining({ status: 'up' }) },
+        error: { subscriptionIndex: { status: 'down', caughtUp: false, webhooks: 3 } },
+        details: {
+          kafka: expect.objectContaining({ status: 'up' }),
+          subscriptionIndex: { status: 'down', caughtUp: false, webhooks: 3 },
+        },
+      },
+    });
+    caughtUp = true;
+    expect(await get(app, '/ready')).toMatchObject({
+      status: 200,
+      body: { status: 'ok', info: { subscriptionIndex: { status: 'up', caughtUp: true } } },
+    });
   });
 
   it('answers 503 naming the dependency that does not answer, and stays live', async () => {
     const app = await start({ appName: 'health-spec', kafkaBrokers: ['127.0.0.1:1'] });
+    const down = { kafka: { status: 'down', error: expect.any(String) } };
     expect(await get(app, '/ready')).toEqual({
       status: 503,
-      body: { status: 'unavailable', kafka: { ok: false, error: expect.any(String) } },
+      body: { status: 'error', info: {}, error: down, details: down },
     });
-    expect(await get(app, '/health')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await get(app, '/health')).toEqual({
+      status: 200,
+      body: { status: 'ok', info: {}, error: {}, details: {} },
+    });
   }, 60_000);
+
+  it('serves its own metrics at /metrics in the Prometheus text format, labelled with the app', async () => {
+    const app = await start({
+      appName: 'metrics-spec',
+      kafkaBrokers: integrationEnv().kafkaBrokers,
+    });
+    const registry = app.app.get<Registry>(METRICS_REGISTRY);
+    const widgets = createCounter(registry, {
+      name: 'hookline_widgets_total',
+      help: 'Widgets made',
+      labelNames: ['colour'],
+    });
+    widgets.inc({ colour: 'blue' }, 2);
+
+    const response = await fetch(`${app.baseUrl}/metrics`);
+    const text = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe(registry.contentType);
+    expect(text).toContain('# TYPE hookline_widgets_total counter');
+    expect(text).toContain('hookline_widgets_total{colour="blue",app="metrics-spec"} 2');
+    expect(text).toMatch(/^process_cpu_user_seconds_total\{app="metrics-spec"\} /m);
+  });
 
   it('logs each request as a JSON line without its authorization header', async () => {
     const lines: string[] = [];

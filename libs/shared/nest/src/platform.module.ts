@@ -9,13 +9,19 @@ import {
   Optional,
   type Provider,
 } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import { HealthHttpController } from './health/health.http.controller';
+import { KafkaHealthIndicator } from './health/kafka.health-indicator';
+import { PostgresHealthIndicator } from './health/postgres.health-indicator';
+import { ReadinessHealthIndicator } from './health/readiness.health-indicator';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { pinoParams } from './logging';
-import { DATA_SOURCE, KAFKA } from './tokens';
+import { createMetricsRegistry } from './metrics/metrics';
+import { MetricsHttpController } from './metrics/metrics.http.controller';
+import { DATA_SOURCE, KAFKA, METRICS_REGISTRY } from './tokens';
 
 export interface PlatformModuleOptions {
   /** Names the app to the broker and the database (`hookline-<app>`). */
@@ -30,7 +36,8 @@ export interface PlatformModuleOptions {
 
 /**
  * What every app shares: structured logs (pino, secrets redacted), its kafkajs client (KAFKA),
- * its DataSource (DATA_SOURCE) where it has a database, and the /health and /ready endpoints.
+ * its DataSource (DATA_SOURCE) where it has a database, its metrics registry (METRICS_REGISTRY,
+ * scraped at /metrics), and the /health and /ready endpoints (terminus).
  */
 @Module({})
 export class PlatformModule implements OnApplicationShutdown {
@@ -41,6 +48,7 @@ export class PlatformModule implements OnApplicationShutdown {
     const kafkaLogger = new Logger('kafkajs');
     const providers: Provider[] = [
       ReadinessRegistry,
+      { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.appName) },
       {
         provide: KAFKA,
         useValue: createKafka({
@@ -71,9 +79,15 @@ export class PlatformModule implements OnApplicationShutdown {
             ...(options.logDestination ? { destination: options.logDestination } : {}),
           }),
         ),
+        TerminusModule.forRoot({ errorLogStyle: 'json' }),
       ],
-      controllers: [HealthHttpController],
-      providers,
+      controllers: [HealthHttpController, MetricsHttpController],
+      providers: [
+        ...providers,
+        KafkaHealthIndicator,
+        PostgresHealthIndicator,
+        ReadinessHealthIndicator,
+      ],
       exports: providers.map((provider) =>
         typeof provider === 'function' ? provider : (provider as { provide: symbol }).provide,
       ),

@@ -1,54 +1,61 @@
-import { checkPostgres, type PostgresHealth } from '@hookline/shared-event-store';
-import { checkKafka, type KafkaHealth } from '@hookline/shared-kafka';
-import { Controller, Get, HttpStatus, Inject, Optional, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  type HealthCheckResult,
+  HealthCheckService,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
 import type { Response } from 'express';
-import type { Kafka } from 'kafkajs';
-import type { DataSource } from 'typeorm';
-import { DATA_SOURCE, KAFKA } from '../tokens';
-import { ReadinessRegistry, type ReadinessState } from './readiness.registry';
-
-export interface Readiness {
-  readonly status: 'ok' | 'unavailable';
-  readonly kafka: KafkaHealth;
-  readonly postgres?: PostgresHealth;
-  readonly [check: string]: unknown;
-}
+import { KafkaHealthIndicator } from './kafka.health-indicator';
+import { PostgresHealthIndicator } from './postgres.health-indicator';
+import { ReadinessHealthIndicator } from './readiness.health-indicator';
 
 @ApiTags('health')
 @Controller()
 export class HealthHttpController {
   constructor(
-    @Inject(KAFKA) private readonly kafka: Kafka,
-    private readonly registry: ReadinessRegistry,
-    @Optional() @Inject(DATA_SOURCE) private readonly dataSource?: DataSource,
+    private readonly health: HealthCheckService,
+    private readonly kafka: KafkaHealthIndicator,
+    private readonly postgres: PostgresHealthIndicator,
+    private readonly registered: ReadinessHealthIndicator,
   ) {}
 
   /** Liveness: the process serves HTTP; touches no dependency. */
   @Get('health')
-  @ApiOkResponse({ description: 'The process serves HTTP' })
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  @HealthCheck()
+  live(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.run(res, []);
   }
 
-  /** Readiness: every dependency of this app answers. 503 while one does not. */
+  /**
+   * Readiness: the broker and the database answer and every registered check (index caught up,
+   * consumer running) holds. 503 naming what does not.
+   */
   @Get('ready')
-  @ApiOkResponse({ description: 'Every dependency answers' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency does not answer' })
-  async ready(@Res({ passthrough: true }) res: Response): Promise<Readiness> {
-    const [kafka, postgres] = await Promise.all([
-      checkKafka(this.kafka),
-      this.dataSource ? checkPostgres(this.dataSource) : undefined,
+  @HealthCheck()
+  ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.run(res, [
+      () => this.kafka.check(),
+      ...(this.postgres.applies ? [() => this.postgres.check()] : []),
+      ...this.registered.checks(),
     ]);
-    const others: Record<string, ReadinessState> = this.registry.report();
-    const ok =
-      kafka.ok && (postgres?.ok ?? true) && Object.values(others).every((check) => check.ok);
-    res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return {
-      status: ok ? 'ok' : 'unavailable',
-      kafka,
-      ...(postgres ? { postgres } : {}),
-      ...others,
-    };
+  }
+
+  /**
+   * Terminus throws its 503 as an exception; answered here, so an app's own exception filter
+   * (the config API maps every error to its API error body) cannot reshape the report.
+   */
+  private async run(
+    res: Response,
+    indicators: HealthIndicatorFunction[],
+  ): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(indicators);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 }

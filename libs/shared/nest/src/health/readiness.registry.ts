@@ -7,7 +7,7 @@ export interface ReadinessState {
 
 /**
  * What else an app must have done before it is ready (e.g. a subscription index caught up):
- * services register a named check here and /ready reports each one.
+ * services register a named check here and /ready reports each one (a terminus indicator each).
  */
 @Injectable()
 export class ReadinessRegistry {
@@ -17,7 +17,12 @@ export class ReadinessRegistry {
     this.checks.set(name, check);
   }
 
-  report(): Record<string, ReadinessState> {
-    return Object.fromEntries([...this.checks].map(([name, check]) => [name, check()]));
+  names(): string[] {
+    return [...this.checks.keys()];
+  }
+
+  /** The state of the check registered under `name`, or `undefined` when there is none. */
+  state(name: string): ReadinessState | undefined {
+    return this.checks.get(name)?.();
   }
 }
