@@ -13,7 +13,9 @@ import {
   type DynamicModule,
   Inject,
   Logger,
+  type MiddlewareConsumer,
   Module,
+  type NestModule,
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
   ValidationPipe,
@@ -35,6 +37,7 @@ import { RetryDeliveryHandler } from './deliveries/retry-delivery/retry-delivery
 import { RetryDeliveryHttpController } from './deliveries/retry-delivery/retry-delivery.http.controller';
 import { ListEventTypesHttpController } from './event-types/list-event-types.http.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
+import { HttpMetricsMiddleware } from './http/http-metrics.middleware';
 import { validationExceptionFactory } from './http/validation-exception.factory';
 import {
   API_KEY_STORE,
@@ -102,7 +105,7 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AppModule implements NestModule, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('config-api');
 
   constructor(
@@ -226,6 +229,10 @@ export class AppModule implements OnApplicationBootstrap, BeforeApplicationShutd
         },
       ],
     };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('{*path}');
   }
 
   async onApplicationBootstrap(): Promise<void> {

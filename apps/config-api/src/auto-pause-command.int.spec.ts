@@ -6,6 +6,7 @@ import {
   type WebhookConfigRecord,
 } from '@hookline/contracts';
 import { createKafka } from '@hookline/shared-kafka';
+import { sumMetric } from '@hookline/shared-nest';
 import { integrationEnv, uniqueName } from '@hookline/shared-testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { ConfigApiHarness, validWebhook } from './testing/config-api.harness';
@@ -53,8 +54,11 @@ describe('config API executing webhooks.commands (real broker and database)', ()
     await producer.connect();
     // The consumer starts in the background; /ready names it once it created the topic and joined.
     await eventually('the commands consumer to start', async () => {
-      const ready = await api.request<{ webhookCommands?: { ok: boolean } }>('GET', '/ready');
-      return ready.body.webhookCommands?.ok ? true : undefined;
+      const ready = await api.request<{ info?: { webhookCommands?: { status: string } } }>(
+        'GET',
+        '/ready',
+      );
+      return ready.body.info?.webhookCommands?.status === 'up' ? true : undefined;
     });
   });
 
@@ -307,5 +311,35 @@ describe('config API executing webhooks.commands (real broker and database)', ()
 
     expect(await pausedWebhook(id)).toMatchObject({ pausedReason: 'auto', version: 2 });
     expect(skipped().filter((line) => line['webhookId'] === id)).toEqual([]);
+  });
+
+  it('counts the commands it executed by outcome, and the requests it answered, at /metrics', async () => {
+    const scrape = async () => (await fetch(`${api.baseUrl}/metrics`)).text();
+    const before = await scrape();
+    const id = await createWebhook();
+    await produce(
+      { key: id, value: command(id) },
+      { key: id, value: command(id) },
+      {
+        key: id,
+        value: 'not a command',
+      },
+    );
+    await allCommitted();
+    expect((await get(id)).status).toBe(200);
+    expect((await api.request('GET', '/v1/no-such-thing', { key })).status).toBe(404);
+
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string>) =>
+      sumMetric(after, name, labels) - sumMetric(before, name, labels);
+    const executed = 'hookline_webhook_auto_pause_commands_executed_total';
+    expect(moved(executed, { outcome: 'paused', app: 'config-api' })).toBe(1);
+    expect(moved(executed, { outcome: 'unchanged' })).toBe(1);
+    expect(moved(executed, { outcome: 'skipped' })).toBe(1);
+    const requests = 'hookline_http_requests_total';
+    expect(moved(requests, { method: 'POST', route: '/v1/webhooks', status: '201' })).toBe(1);
+    expect(moved(requests, { method: 'GET', route: '/v1/webhooks/:id', status: '200' })).toBe(1);
+    expect(moved(requests, { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(moved(requests, { method: 'GET', route: '/metrics', status: '200' })).toBe(1);
   });
 });

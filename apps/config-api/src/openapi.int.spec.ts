@@ -23,6 +23,7 @@ describe('config API OpenAPI document', () => {
       [
         'GET /health',
         'GET /ready',
+        'GET /metrics',
         'GET /v1/event-types',
         'POST /v1/webhooks',
         'GET /v1/webhooks',

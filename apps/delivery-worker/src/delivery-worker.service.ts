@@ -18,6 +18,7 @@ import {
 import {
   DATA_SOURCE,
   KAFKA,
+  METRICS_REGISTRY,
   ReadinessRegistry,
   logSink,
   startInBackground,
@@ -30,8 +31,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { DeliveryWorkerConfig } from './config';
+import { createWorkerMetrics, type WorkerMetrics } from './delivery-worker.metrics';
 import { DeliveryDispatcher } from './dispatch/delivery-dispatcher';
 import { DELIVERY_WORK_STORE, DELIVERY_WORKER_CONFIG } from './tokens';
 import { WebhookDirectory } from './webhooks/webhook-directory';
@@ -56,6 +59,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
   private follower: TopicFollower | undefined;
   private consumer: BatchConsumer | undefined;
   private intakeRunning = false;
+  private readonly metrics: WorkerMetrics;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
@@ -63,7 +67,13 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
     @Inject(DELIVERY_WORKER_CONFIG) private readonly config: DeliveryWorkerConfig,
     @Inject(DELIVERY_WORK_STORE) private readonly store: DeliveryWorkStore,
     readiness: ReadinessRegistry,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    this.metrics = createWorkerMetrics(registry, {
+      store,
+      callsInFlight: () => this.dispatcher.stats().inFlight,
+      webhooksPaused: () => this.directory.pausedCount(),
+    });
     this.sender = new HttpSender({
       allowCidrs: config.allowCidrs,
       timeoutMs: config.HOOKLINE_DELIVERY_TIMEOUT_MS,
@@ -87,6 +97,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       endpointConcurrency: config.HOOKLINE_DELIVERY_ENDPOINT_CONCURRENCY,
       leaseMs: config.HOOKLINE_DELIVERY_LEASE_MS,
       pollMs: config.HOOKLINE_DELIVERY_POLL_MS,
+      metrics: this.metrics,
       logger: { log: log('log'), warn: log('warn'), error: log('error') },
     });
     this.relay = new OutboxRelay({
@@ -204,8 +215,10 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
         messages: deadLetters,
         acks: -1,
       });
+      this.metrics.requestsDeadLettered.inc(deadLetters.length);
     }
     const result = await this.store.intake(requests, new Date());
+    this.metrics.intake.inc(requests.length);
     if (result.queued > 0) this.dispatcher.wake();
   }
 

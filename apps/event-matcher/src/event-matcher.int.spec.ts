@@ -7,6 +7,7 @@ import {
   type WebhookConfigRecord,
 } from '@hookline/contracts';
 import { createKafka } from '@hookline/shared-kafka';
+import { sumMetric } from '@hookline/shared-nest';
 import {
   integrationEnv,
   startHttpApp,
@@ -182,7 +183,10 @@ describe('event matcher against the real broker', () => {
     const ready = await (await fetch(`${app.baseUrl}/ready`)).json();
     expect(ready).toMatchObject({
       status: 'ok',
-      subscriptionIndex: { ok: true, caughtUp: true, webhooks: 8 },
+      info: {
+        kafka: { status: 'up' },
+        subscriptionIndex: { status: 'up', caughtUp: true, webhooks: 8 },
+      },
     });
   });
 
@@ -283,5 +287,27 @@ describe('event matcher against the real broker', () => {
     await publishEvents([third, event('scan.completed')]);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(requests.filter((r) => r.eventId === third.event_id)).toEqual([]);
+  });
+
+  it('counts what it consumed, matched, produced and dead-lettered at /metrics', async () => {
+    const scrape = async () => (await fetch(`${app.baseUrl}/metrics`)).text();
+    const before = await scrape();
+    const matching = event('scan.completed');
+    await publishEvents([matching, event('scan.completed', {}, 'comp-nobody'), 'not json']);
+    await requestsFor([matching], 3);
+
+    let after = await scrape();
+    const deadline = Date.now() + 10_000;
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      sumMetric(after, name, labels) - sumMetric(before, name, labels);
+    while (moved('hookline_events_consumed_total') < 3 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await scrape();
+    }
+    expect(moved('hookline_events_consumed_total', { topic: topics.ingest })).toBe(3);
+    expect(moved('hookline_events_matched_total')).toBe(1);
+    expect(moved('hookline_delivery_requests_produced_total')).toBe(3);
+    expect(moved('hookline_events_dead_lettered_total')).toBe(1);
+    expect(after).toMatch(/^hookline_events_consumed_total\{.*app="event-matcher"\} /m);
   });
 });

@@ -5,7 +5,14 @@ import {
   type WebhookCommandRequested,
 } from '@hookline/contracts';
 import { BatchConsumer, type ConsumedBatch, ensureTopics } from '@hookline/shared-kafka';
-import { KAFKA, ReadinessRegistry, logSink, startInBackground } from '@hookline/shared-nest';
+import {
+  createCounter,
+  KAFKA,
+  METRICS_REGISTRY,
+  ReadinessRegistry,
+  logSink,
+  startInBackground,
+} from '@hookline/shared-nest';
 import { WebhookDomainError } from '@hookline/webhooks-domain';
 import {
   type BeforeApplicationShutdown,
@@ -16,6 +23,7 @@ import {
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Counter, Registry } from 'prom-client';
 import { WEBHOOK_COMMANDS_OPTIONS } from '../tokens';
 import {
   AutoPauseWebhookCommand,
@@ -45,13 +53,20 @@ export class WebhookCommandsConsumer implements OnApplicationBootstrap, BeforeAp
   private readonly logger = new Logger('webhook-commands');
   private consumer: BatchConsumer | undefined;
   private consuming = false;
+  private readonly executed: Counter<'outcome'>;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(WEBHOOK_COMMANDS_OPTIONS) private readonly options: WebhookCommandsOptions,
     private readonly commandBus: CommandBus,
     readiness: ReadinessRegistry,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    this.executed = createCounter(registry, {
+      name: 'hookline_webhook_auto_pause_commands_executed_total',
+      help: 'AutoPauseWebhook commands consumed, by outcome (paused, unchanged, skipped)',
+      labelNames: ['outcome'],
+    });
     readiness.register('webhookCommands', () => ({ ok: this.consuming }));
   }
 
@@ -99,6 +114,7 @@ export class WebhookCommandsConsumer implements OnApplicationBootstrap, BeforeAp
       header(message.headers?.[KAFKA_HEADERS.causationId]) ?? request.correlationId;
     try {
       const outcome = await this.run(request, causationId);
+      this.executed.inc({ outcome });
       this.logger.log({
         msg: outcome === 'paused' ? 'webhook auto-paused' : 'webhook already paused; unchanged',
         webhookId: request.webhookId,
@@ -129,6 +145,7 @@ export class WebhookCommandsConsumer implements OnApplicationBootstrap, BeforeAp
     webhookId: string | undefined,
     reason: string,
   ): void {
+    this.executed.inc({ outcome: 'skipped' });
     this.logger.warn({ msg: 'webhook command skipped', webhookId, reason, ...source });
   }
 

@@ -15,8 +15,20 @@ import {
 } from '@hookline/deliveries-domain';
 import type { HttpSender } from '@hookline/deliveries-sender';
 import type { KeyRing } from '@hookline/shared-crypto';
+import type { Counter, Histogram } from 'prom-client';
 import type { WebhookDirectory } from '../webhooks/webhook-directory';
 import { makeAttempt } from './make-attempt';
+
+/** The app's metrics the dispatcher moves (created on its registry by the service). */
+export interface DispatcherMetrics {
+  /** Deliveries that ended, by outcome: succeeded, failed, skipped. */
+  readonly deliveries: Pick<Counter<'outcome'>, 'inc'>;
+  /** Calls made, by outcome (succeeded, failed) and failure class (`none` on success). */
+  readonly attempts: Pick<Counter<'outcome' | 'failure_class'>, 'inc'>;
+  readonly attemptDuration: Pick<Histogram<'outcome'>, 'observe'>;
+  readonly retriesScheduled: Pick<Counter, 'inc'>;
+  readonly autoPauseCommands: Pick<Counter, 'inc'>;
+}
 
 export interface DispatcherOptions {
   readonly store: DeliveryWorkStore;
@@ -34,6 +46,7 @@ export interface DispatcherOptions {
   readonly leaseMs: number;
   /** How often to look for due work when nothing woke the dispatcher. */
   readonly pollMs: number;
+  readonly metrics: DispatcherMetrics;
   readonly logger: {
     log(fields: object): void;
     warn(fields: object): void;
@@ -256,6 +269,12 @@ export class DeliveryDispatcher {
     this.counters.attempts += 1;
     if (outcome.ok) this.counters.succeeded += 1;
     else this.counters.failed += 1;
+    const attemptOutcome = outcome.ok ? 'succeeded' : 'failed';
+    options.metrics.attempts.inc({
+      outcome: attemptOutcome,
+      failure_class: outcome.ok ? 'none' : outcome.failure,
+    });
+    options.metrics.attemptDuration.observe({ outcome: attemptOutcome }, outcome.durationMs / 1000);
     // Against the state the call was made from: if the log moved on meanwhile (this outcome was
     // recorded by a retried transaction that did commit, or by another worker), it adds nothing.
     await this.record(
@@ -296,7 +315,15 @@ export class DeliveryDispatcher {
     });
     if (!result.claimHeld) this.counters.lostClaims += 1;
     if (result.added.some((e) => e.type === 'DeliverySkipped')) this.counters.skipped += 1;
+    const { metrics } = this.options;
+    for (const event of result.added) {
+      if (event.type === 'AttemptSucceeded') metrics.deliveries.inc({ outcome: 'succeeded' });
+      else if (event.type === 'DeliveryFailed') metrics.deliveries.inc({ outcome: 'failed' });
+      else if (event.type === 'DeliverySkipped') metrics.deliveries.inc({ outcome: 'skipped' });
+      else if (event.type === 'RetryScheduled') metrics.retriesScheduled.inc();
+    }
     if (result.pauseRequested) {
+      metrics.autoPauseCommands.inc();
       this.options.logger.warn({
         msg: 'webhook auto-pause requested',
         webhookId: claim.webhookId,

@@ -91,6 +91,17 @@ describe('WebhookDirectory', () => {
     expect(directory.size).toBe(2);
   });
 
+  it('counts the webhooks whose latest record is paused', () => {
+    const directory = new WebhookDirectory();
+    directory.apply(WEBHOOK_ID, bytes(record({ status: 'paused' })));
+    directory.apply(OTHER_ID, bytes(record({ webhookId: OTHER_ID, status: 'paused' })));
+    expect(directory.pausedCount()).toBe(2);
+
+    directory.apply(WEBHOOK_ID, bytes(record({ status: 'active', version: 4 })));
+    directory.apply(OTHER_ID, null);
+    expect(directory.pausedCount()).toBe(0);
+  });
+
   describe('a record that cannot be used returns a problem and changes nothing', () => {
     const held = record();
     const cases: Array<[string, Buffer | string, RegExp]> = [

@@ -44,6 +44,13 @@ export class WebhookDirectory {
     return { kind: 'known', record };
   }
 
+  /** Webhooks whose latest record says paused. */
+  pausedCount(): number {
+    let paused = 0;
+    for (const record of this.records.values()) if (record?.status === 'paused') paused += 1;
+    return paused;
+  }
+
   get size(): number {
     return this.records.size;
   }

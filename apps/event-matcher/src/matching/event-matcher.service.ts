@@ -10,7 +10,13 @@ import {
   followTopic,
   type TopicFollower,
 } from '@hookline/shared-kafka';
-import { KAFKA, ReadinessRegistry, logSink, startInBackground } from '@hookline/shared-nest';
+import {
+  KAFKA,
+  METRICS_REGISTRY,
+  ReadinessRegistry,
+  logSink,
+  startInBackground,
+} from '@hookline/shared-nest';
 import { routeEvent, SubscriptionIndex } from '@hookline/webhooks-domain';
 import {
   type BeforeApplicationShutdown,
@@ -20,8 +26,10 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import type { EventMatcherConfig } from '../config';
 import { EVENT_MATCHER_CONFIG } from '../tokens';
+import { createMatcherMetrics, type MatcherMetrics } from './event-matcher.metrics';
 
 /** Well under a broker's default 1 MiB message.max.bytes, whatever partition gets the lot. */
 const MAX_REQUEST_BYTES = 512 * 1024;
@@ -43,12 +51,15 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
   private follower: TopicFollower | undefined;
   private consumer: BatchConsumer | undefined;
   private consuming = false;
+  private readonly metrics: MatcherMetrics;
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(EVENT_MATCHER_CONFIG) private readonly config: EventMatcherConfig,
     readiness: ReadinessRegistry,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    this.metrics = createMatcherMetrics(registry);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     readiness.register('subscriptionIndex', () => ({
       ok: this.consuming,
@@ -136,6 +147,8 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
   private async handle(batch: ConsumedBatch): Promise<void> {
     const requests: Message[] = [];
     const deadLetters: Message[] = [];
+    const deadLetterReasons: string[] = [];
+    let matched = 0;
     for (const message of batch.messages) {
       const source: DeadLetterSource = {
         topic: batch.topic,
@@ -156,6 +169,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
           offset: source.offset,
           reason: result.deadLetter.reason,
         });
+        deadLetterReasons.push(result.deadLetter.errors[0]?.rule ?? 'rejected');
         deadLetters.push({
           key: message.key,
           value: JSON.stringify(result.deadLetter),
@@ -166,6 +180,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
         });
         continue;
       }
+      if (result.requests.length > 0) matched += 1;
       for (const request of result.requests) {
         requests.push({
           key: request.webhookId,
@@ -181,6 +196,11 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
     }
     await this.send(this.config.HOOKLINE_DELIVERIES_TOPIC, requests);
     await this.send(this.config.HOOKLINE_DEAD_LETTER_TOPIC, deadLetters);
+    // Counted once the broker has it all: a chunk that fails is handed over again.
+    this.metrics.eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
+    this.metrics.eventsMatched.inc(matched);
+    this.metrics.requestsProduced.inc(requests.length);
+    for (const reason of deadLetterReasons) this.metrics.eventsDeadLettered.inc({ reason });
   }
 
   /**
