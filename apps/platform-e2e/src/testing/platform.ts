@@ -334,4 +334,20 @@ export class Platform {
       await sleep(100);
     }
   }
+
+  /** Calls the config API as the company's admin and returns the body as text (e.g. a CSV). */
+  async apiText(
+    method: string,
+    path: string,
+  ): Promise<{ status: number; contentType: string | null; text: string }> {
+    const response = await fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.key}` },
+    });
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      text: await response.text(),
+    };
+  }
 }
