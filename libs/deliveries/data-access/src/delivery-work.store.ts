@@ -116,7 +116,7 @@ export class DeliveryWorkStore {
     return inTransaction(this.dataSource, async (manager) => {
       await manager.query(
         `INSERT INTO delivery_requests (delivery_id, webhook_id, company, request, recorded_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[], $5::timestamptz[])
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::timestamptz[])
          ON CONFLICT (delivery_id) DO NOTHING`,
         [
           requests.map((r) => r.deliveryId),
@@ -152,7 +152,7 @@ export class DeliveryWorkStore {
       const queued: unknown[] = await manager.query(
         `INSERT INTO delivery_queue (delivery_id, webhook_id, due_at, enqueued_at, request, ordered)
          SELECT id, webhook, $3, $3, request, ordered
-           FROM unnest($1::text[], $2::text[], $4::jsonb[], $5::boolean[])
+           FROM unnest($1::text[], $2::text[], $4::json[], $5::boolean[])
                 WITH ORDINALITY AS t(id, webhook, request, ordered, n)
           ORDER BY n
          ON CONFLICT (delivery_id) DO NOTHING

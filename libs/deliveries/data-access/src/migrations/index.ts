@@ -3,6 +3,7 @@ import { CreateDeliveryQueue1764291600000 } from './1764291600000-create-deliver
 import { AddRequestToDeliveryQueue1764378000000 } from './1764378000000-add-request-to-delivery-queue';
 import { AddDeliveryHistoryIndexes1764464400000 } from './1764464400000-add-delivery-history-indexes';
 import { AddOrderedLaneToDeliveryQueue1764550800000 } from './1764550800000-add-ordered-lane-to-delivery-queue';
+import { KeepRequestKeyOrder1764637200000 } from './1764637200000-keep-request-key-order';
 
 /** The delivery log's migrations, oldest first (the event store's run before them). */
 export const DELIVERIES_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const DELIVERIES_MIGRATIONS = [
   AddRequestToDeliveryQueue1764378000000,
   AddDeliveryHistoryIndexes1764464400000,
   AddOrderedLaneToDeliveryQueue1764550800000,
+  KeepRequestKeyOrder1764637200000,
 ] as const;
