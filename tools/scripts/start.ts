@@ -1,7 +1,11 @@
 /**
  * `npm start`: starts Kafka and PostgreSQL (reusing what already runs), applies the migrations,
  * builds and starts the three apps, and prints where each listens. Ctrl-C stops the apps and the
- * infrastructure this command started.
+ * infrastructure this command started; an app that exits on its own stops the rest.
+ *
+ * For local development the delivery worker may call 127.0.0.1 and trusts a development CA kept
+ * in `.hookline/dev-ca/`, so that `npm run demo` can receive webhooks on this machine. Setting
+ * HOOKLINE_EGRESS_ALLOW_CIDRS or HOOKLINE_EXTRA_CA_FILE (even empty) replaces that allowance.
  */
 import { redactUrl } from '@hookline/shared-config';
 import { ApiKeyStore } from '@hookline/access-data-access';
@@ -9,9 +13,11 @@ import { DEFAULT_DEV_MASTER_KEY_FILE, loadOrCreateDevMasterKey } from '@hookline
 import { createDataSource, runMigrations } from '@hookline/shared-event-store';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { infraDown, infraUp, type InfraHandle } from '../infra';
+import { ensureDevCa } from './dev-ca';
 import { ALL_MIGRATIONS } from './migrations';
 import { nxEnv, run, secondsSince } from './run';
 
@@ -42,12 +48,13 @@ const BOOTSTRAP_KEY_FILE = path.join(root, '.hookline', 'bootstrap-admin-key');
 
 const children: ChildProcess[] = [];
 let infra: InfraHandle | undefined;
+let infraStarting: Promise<InfraHandle> | undefined;
 let stopping = false;
 
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.log('\nstopping the apps...');
+  if (children.length > 0) console.log('\nstopping the apps...');
   await Promise.all(
     children.map(
       (child) =>
@@ -62,7 +69,9 @@ async function stop(code: number): Promise<void> {
         }),
     ),
   );
-  if (infra) await infraDown(infra.started);
+  // Ctrl-C while the infrastructure is still starting: wait for it, then stop what was started.
+  const started = infra ?? (await infraStarting?.catch(() => undefined));
+  if (started) await infraDown(started.started);
   process.exit(code);
 }
 
@@ -79,6 +88,23 @@ async function waitUntilLive(name: string, port: string, timeoutMs = 60_000): Pr
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`${name} did not answer on port ${port} within ${timeoutMs / 1000} s`);
+}
+
+/** Whether something accepts connections on the port (e.g. the apps of another `npm start`). */
+function isPortTaken(port: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.setTimeout(1_000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
@@ -138,7 +164,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  infra = await infraUp({ quiet: false });
+  // Checked first: the health probes below would otherwise be answered by whatever holds them.
+  const ports = APPS.map((app) => process.env[app.port] ?? String(app.fallback));
+  const taken = await Promise.all(ports.map((port) => isPortTaken(port)));
+  const busy = APPS.flatMap((app, i) =>
+    taken[i] ? [`port ${ports[i]} of ${app.name} (${app.port})`] : [],
+  );
+  if (busy.length > 0) {
+    throw new Error(
+      `already in use: ${busy.join(', ')}. Is another \`npm start\` running? Stop it, or set the port variables.`,
+    );
+  }
+
+  infraStarting = infraUp({ quiet: false });
+  infra = await infraStarting;
+  if (stopping) return;
 
   const applied = await runMigrations({ url: infra.databaseUrl, migrations: ALL_MIGRATIONS });
   console.log(
@@ -153,6 +193,8 @@ async function main(): Promise<void> {
   if (built !== 0) throw new Error('building the apps failed');
 
   const adminKey = await bootstrapAdminKey(infra.databaseUrl);
+  const devCa = await ensureDevCa(root);
+  if (devCa.created) console.log(`created a development CA in ${path.relative(root, devCa.dir)}`);
 
   // Without a master key of the operator's, a development key is kept in a git-ignored file.
   const masterKey =
@@ -164,10 +206,22 @@ async function main(): Promise<void> {
     DATABASE_URL: infra.databaseUrl,
     HOOKLINE_MASTER_KEY: masterKey,
   };
-  for (const app of APPS) children.push(startApp(app.name, env));
+  // Unset, not empty: an operator's explicit empty value means "allow nothing" and is kept.
+  const allowance: Record<string, string> = {};
+  if (process.env['HOOKLINE_EGRESS_ALLOW_CIDRS'] === undefined) {
+    allowance['HOOKLINE_EGRESS_ALLOW_CIDRS'] = '127.0.0.1/32';
+  }
+  if (process.env['HOOKLINE_EXTRA_CA_FILE'] === undefined) {
+    allowance['HOOKLINE_EXTRA_CA_FILE'] = devCa.caFile;
+  }
+  for (const app of APPS) {
+    children.push(
+      startApp(app.name, app.name === 'delivery-worker' ? { ...env, ...allowance } : env),
+    );
+  }
 
-  const ports = APPS.map((app) => process.env[app.port] ?? String(app.fallback));
   await Promise.all(APPS.map((app, i) => waitUntilLive(app.name, ports[i] ?? '')));
+  if (stopping) return;
   console.log(`\nHookline is running (started in ${secondsSince(started)}):`);
   for (const [i, app] of APPS.entries()) {
     const port = ports[i];
@@ -175,6 +229,20 @@ async function main(): Promise<void> {
   }
   console.log(`  kafka            ${infra.kafkaBrokers}`);
   console.log(`  postgres         ${redactUrl(infra.databaseUrl)}`);
+  if (Object.keys(allowance).length > 0) {
+    console.log('\nLocal-development allowance of the delivery worker (not for production):');
+    if (allowance['HOOKLINE_EGRESS_ALLOW_CIDRS']) {
+      console.log(
+        `  HOOKLINE_EGRESS_ALLOW_CIDRS=${allowance['HOOKLINE_EGRESS_ALLOW_CIDRS']}  the worker may call 127.0.0.1 for the demo`,
+      );
+    }
+    if (allowance['HOOKLINE_EXTRA_CA_FILE']) {
+      console.log(
+        `  HOOKLINE_EXTRA_CA_FILE=${path.relative(root, allowance['HOOKLINE_EXTRA_CA_FILE'])}  it trusts the development CA`,
+      );
+    }
+    console.log('  Set either variable (even empty) to replace it.');
+  }
   console.log(
     `\nAdmin API key of the local company "${DEMO_COMPANY}" (kept in ${path.relative(root, BOOTSTRAP_KEY_FILE)}):`,
   );
@@ -182,7 +250,7 @@ async function main(): Promise<void> {
   console.log(
     `  curl -H "Authorization: Bearer ${adminKey}" http://127.0.0.1:${ports[0]}/v1/webhooks`,
   );
-  console.log('Press Ctrl-C to stop.\n');
+  console.log('\nTry it: npm run demo (in another terminal). Press Ctrl-C to stop.\n');
 }
 
 main().catch((error: unknown) => {
