@@ -39,7 +39,7 @@ const APPS = [
     name: 'delivery-worker',
     port: 'HOOKLINE_DELIVERY_WORKER_PORT',
     fallback: 3002,
-    what: 'health',
+    what: 'delivers matched events; /ready once consuming and dispatching',
   },
 ] as const;
 
