@@ -275,6 +275,20 @@ export class DeliveryDispatcher {
       failure_class: outcome.ok ? 'none' : outcome.failure,
     });
     options.metrics.attemptDuration.observe({ outcome: attemptOutcome }, outcome.durationMs / 1000);
+    // One line per call, carrying the event's correlation id from the ingest topic.
+    options.logger.log({
+      msg: 'delivery attempt',
+      correlationId: claim.request.correlationId,
+      eventId: claim.request.eventId,
+      deliveryId: claim.deliveryId,
+      webhookId: claim.webhookId,
+      attempt: claim.state.attempts + 1,
+      trigger: claim.state.attempts === claim.state.roundStart ? claim.state.trigger : 'retry',
+      outcome: attemptOutcome,
+      statusCode: outcome.statusCode ?? null,
+      durationMs: outcome.durationMs,
+      ...(outcome.ok ? {} : { failureClass: outcome.failure }),
+    });
     // Against the state the call was made from: if the log moved on meanwhile (this outcome was
     // recorded by a retried transaction that did commit, or by another worker), it adds nothing.
     await this.record(

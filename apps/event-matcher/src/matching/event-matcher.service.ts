@@ -164,6 +164,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
       if (result.kind === 'dead_letter') {
         this.logger.warn({
           msg: 'event dead-lettered',
+          ...(correlationId ? { correlationId } : {}),
           topic: source.topic,
           partition: source.partition,
           offset: source.offset,
@@ -181,6 +182,17 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
         continue;
       }
       if (result.requests.length > 0) matched += 1;
+      const [first] = result.requests;
+      if (first) {
+        // Debug: one line per matched event, with the correlation id the worker logs too.
+        this.logger.debug({
+          msg: 'event matched',
+          correlationId: first.correlationId,
+          eventId: first.eventId,
+          eventType: first.eventType,
+          webhooks: result.requests.map((r) => r.webhookId),
+        });
+      }
       for (const request of result.requests) {
         requests.push({
           key: request.webhookId,

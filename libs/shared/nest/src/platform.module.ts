@@ -79,7 +79,9 @@ export class PlatformModule implements OnApplicationShutdown {
             ...(options.logDestination ? { destination: options.logDestination } : {}),
           }),
         ),
-        TerminusModule.forRoot({ errorLogStyle: 'json' }),
+        // Not ready is an answer to the prober (503 with the details), not an error to log: an
+        // app polled while it starts would fill its log with errors.
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthHttpController, MetricsHttpController],
       providers: [
