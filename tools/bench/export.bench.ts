@@ -7,7 +7,11 @@
 //   npm run bench:export -- --attempts=100000
 //
 // The flag also reads from the environment: BENCH_ATTEMPTS (even: two attempts per delivery).
-import { DELIVERIES_MIGRATIONS, DeliveryQueries } from '@hookline/deliveries-data-access';
+import {
+  DELIVERIES_MIGRATIONS,
+  DeliveryQueries,
+  EXPORT_COLUMNS,
+} from '@hookline/deliveries-data-access';
 import {
   createDataSource,
   EVENT_STORE_MIGRATIONS,
@@ -169,21 +173,7 @@ async function run(dataSource: DataSource): Promise<void> {
       stringify({
         header: true,
         escape_formulas: true,
-        columns: [
-          'deliveryId',
-          'webhookId',
-          'eventId',
-          'eventType',
-          'attempt',
-          'trigger',
-          'at',
-          'url',
-          'statusCode',
-          'outcome',
-          'failureClass',
-          'error',
-          'durationMs',
-        ],
+        columns: [...EXPORT_COLUMNS],
       }),
       sink,
     );

@@ -120,6 +120,23 @@ export interface ExportRow {
   readonly durationMs: number | null;
 }
 
+/** The export's columns, in order: the CSV header row names them so. */
+export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = [
+  'deliveryId',
+  'webhookId',
+  'eventId',
+  'eventType',
+  'attempt',
+  'trigger',
+  'at',
+  'url',
+  'statusCode',
+  'outcome',
+  'failureClass',
+  'error',
+  'durationMs',
+];
+
 /** Read side of the delivery log for the config API. Implemented by `DeliveryQueries`. */
 export interface DeliveryReads {
   list(request: HistoryPageRequest): Promise<HistoryPage>;

@@ -17,6 +17,7 @@ export {
 } from './delivery-work.store';
 export {
   HISTORY_STATUSES,
+  EXPORT_COLUMNS,
   HISTORY_STATUS_MAP,
   type DeliveryAttempt,
   type DeliveryDetail,

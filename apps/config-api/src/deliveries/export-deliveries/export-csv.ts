@@ -1,25 +1,8 @@
-import type { ExportRow } from '@hookline/deliveries-data-access';
+import { EXPORT_COLUMNS } from '@hookline/deliveries-data-access';
 import { stringify, type Stringifier } from 'csv-stringify';
 
-/** The export's columns, in order; the header row names them so. */
-export const EXPORT_COLUMNS: ReadonlyArray<keyof ExportRow> = [
-  'deliveryId',
-  'webhookId',
-  'eventId',
-  'eventType',
-  'attempt',
-  'trigger',
-  'at',
-  'url',
-  'statusCode',
-  'outcome',
-  'failureClass',
-  'error',
-  'durationMs',
-];
-
 /**
- * An object-mode writable of {@link ExportRow}s, readable as RFC 4180 CSV text: a header row,
+ * An object-mode writable of `ExportRow`s, readable as RFC 4180 CSV text: a header row,
  * CRLF line ends, fields quoted only when they hold a comma, a quote or a line break. Endpoint
  * URLs and error texts come from outside, so a cell that a spreadsheet would run as a formula
  * (starting with `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`.

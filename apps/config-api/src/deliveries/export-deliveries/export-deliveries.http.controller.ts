@@ -1,4 +1,4 @@
-import type { DeliveryReads } from '@hookline/deliveries-data-access';
+import { type DeliveryReads, EXPORT_COLUMNS } from '@hookline/deliveries-data-access';
 import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -8,7 +8,7 @@ import { Requires } from '../../auth/requires.decorator';
 import { ApiErrorBody } from '../../http/api-error';
 import { DELIVERY_READS } from '../../tokens';
 import { HistoryFilterQueryDto, toHistoryFilter } from '../history-filter.query.dto';
-import { EXPORT_COLUMNS, exportCsv } from './export-csv';
+import { exportCsv } from './export-csv';
 
 @ApiTags('deliveries')
 @Controller('v1/deliveries')
