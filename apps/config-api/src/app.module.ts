@@ -246,6 +246,10 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
       // Manual retries, tests and replays: the relay must not be the one to create it with the
       // broker's default partition count.
       { topic: this.deliveriesTopic, numPartitions: DELIVERIES_TOPIC_PARTITIONS },
+      // The relay publishes whatever the outbox holds, in order, and the delivery worker writes
+      // its log there too: a topic missing on a broker that does not create topics would stop
+      // the relay at that row, and every change behind it.
+      { topic: KAFKA_TOPICS.webhooksDeliveryLog, numPartitions: DELIVERIES_TOPIC_PARTITIONS },
     ]);
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     await this.relay.start();
