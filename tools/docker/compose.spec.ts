@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import {
+  interpolate,
+  loadComposeFile,
+  parsePort,
+  schemaErrors,
+  type ComposeProject,
+} from './compose-file';
+import { parse } from 'yaml';
 
 const root = path.resolve(__dirname, '../..');
 const read = (rel: string): string => readFileSync(path.join(root, rel), 'utf8');
@@ -31,43 +39,26 @@ function stages(dockerfile: string): Stage[] {
   return result;
 }
 
-interface ComposeService {
-  readonly image?: string;
-  readonly profiles?: string[];
-  readonly command?: string[] | null;
-  readonly build?: { context: string; dockerfile: string };
-  readonly environment?: Record<string, string | null>;
-  readonly ports?: { target: number; published: string; host_ip?: string }[];
-  readonly depends_on?: Record<string, { condition: string }>;
+const COMPOSE_FILE = path.join(root, 'docker', 'compose.yml');
+
+/** The compose plugin's version line, or undefined where the plugin is not installed. */
+function composePlugin(): string | undefined {
+  try {
+    return execFileSync('docker', ['compose', 'version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
 }
 
-/** `docker compose config` of docker/compose.yml with every profile, as compose resolves it. */
-function composeConfig(env: NodeJS.ProcessEnv = {}): { services: Record<string, ComposeService> } {
-  let version: string;
-  try {
-    version = execFileSync('docker', ['compose', 'version'], { encoding: 'utf8' }).trim();
-  } catch (error) {
-    throw new Error(
-      'these checks need the Docker Compose CLI (`docker compose version` failed: ' +
-        `${error instanceof Error ? error.message : String(error)}); install the compose plugin`,
-    );
-  }
-  expect(version).toMatch(/Docker Compose version/);
-  const output = execFileSync(
-    'docker',
-    ['compose', '-f', 'docker/compose.yml', '--profile', 'apps', 'config', '--format', 'json'],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      // Published ports at their defaults, whatever the developer's shell moved them to.
-      env: {
-        ...process.env,
-        ...Object.fromEntries(APPS.map((app) => [`${app.env}_PORT`, ''])),
-        ...env,
-      },
-    },
-  );
-  return JSON.parse(output) as { services: Record<string, ComposeService> };
+/**
+ * docker/compose.yml with every profile, interpolated with `env` alone (so every default applies
+ * unless the test sets it), checked against the Compose Specification and normalized.
+ */
+function composeConfig(env: NodeJS.ProcessEnv = {}): ComposeProject {
+  return loadComposeFile(COMPOSE_FILE, env);
 }
 
 describe('the app Dockerfiles', () => {
@@ -212,5 +203,142 @@ describe('docker/compose.yml', () => {
         HOOKLINE_MASTER_KEY: 'k1:test',
       });
     }
+  });
+});
+
+describe('docker/compose.yml beyond what compose itself checks', () => {
+  it('is valid by the Compose Specification, and an invalid file is caught', () => {
+    const document = parse(readFileSync(COMPOSE_FILE, 'utf8')) as {
+      services: Record<string, Record<string, unknown>>;
+    };
+    expect(schemaErrors(document)).toEqual([]);
+    const broken = structuredClone(document);
+    (broken.services['kafka'] as Record<string, unknown>)['restart_policy'] = 'always';
+    (broken.services['postgres'] as Record<string, unknown>)['ports'] = 'not-a-list';
+    expect(schemaErrors(broken)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\/services\/kafka: .*additional properties/),
+        expect.stringMatching(/^\/services\/postgres\/ports: must be array/),
+      ]),
+    );
+  });
+
+  it('gives every long-running service a healthcheck: the infrastructure in the file, the apps in their image', () => {
+    const { services } = composeConfig({ HOOKLINE_MASTER_KEY: 'k1:test' });
+    for (const name of ['kafka', 'postgres']) {
+      expect(services[name]?.healthcheck?.test).toEqual(
+        expect.arrayContaining(['CMD-SHELL', expect.any(String)]),
+      );
+      expect(services[name]?.restart).toBe('unless-stopped');
+    }
+    for (const app of APPS) {
+      expect(read(`docker/${app.name}.Dockerfile`)).toMatch(/^HEALTHCHECK /m);
+      expect(services[app.name]?.restart).toBe('unless-stopped');
+    }
+    expect(services['migrate']?.restart).toBe('no');
+  });
+
+  it('holds no secret: the master key comes only from the environment', () => {
+    const text = readFileSync(COMPOSE_FILE, 'utf8');
+    const keyLines = text.split('\n').filter((line) => /HOOKLINE_MASTER_KEY:/.test(line));
+    expect(keyLines.length).toBe(2);
+    for (const line of keyLines)
+      expect(line.trim()).toBe('HOOKLINE_MASTER_KEY: ${HOOKLINE_MASTER_KEY:-}');
+    // Nothing that looks like a key ring entry, a private key or a bearer token.
+    expect(text).not.toMatch(/k\d+:[A-Za-z0-9+/=_-]{16,}/);
+    expect(text).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
+    expect(text).not.toMatch(/hk_(live|test)_/);
+    // The only password is the development one, the same as tools/infra's.
+    const passwords = [...text.matchAll(/PASSWORD[=:] ?([^\s'@]+)/g)].map((m) => m[1]);
+    expect(new Set(passwords)).toEqual(new Set(['hookline']));
+  });
+
+  it('moves the published ports with the same variables as tools/infra', () => {
+    const { services } = composeConfig({
+      HOOKLINE_KAFKA_PORT: '19192',
+      HOOKLINE_POSTGRES_PORT: '15532',
+    });
+    expect(services['kafka']?.ports).toEqual([
+      { host_ip: '127.0.0.1', published: '19192', target: 9092, protocol: 'tcp' },
+    ]);
+    expect(services['kafka']?.environment['KAFKA_ADVERTISED_LISTENERS']).toBe(
+      'HOST://127.0.0.1:19192,DOCKER://kafka:19092',
+    );
+    expect(services['postgres']?.ports[0]?.published).toBe('15532');
+  });
+
+  const plugin = composePlugin();
+  // Only where the compose plugin is installed (a fresh machine has the docker client without
+  // it): compose's own reading of the file must agree with the one every test above uses.
+  if (plugin)
+    it(`agrees with docker compose config (${plugin ?? 'no compose plugin'})`, () => {
+      const output = execFileSync(
+        'docker',
+        ['compose', '-f', 'docker/compose.yml', '--profile', 'apps', 'config', '--format', 'json'],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          env: { PATH: process.env['PATH'], HOOKLINE_MASTER_KEY: 'k1:test' },
+        },
+      );
+      const theirs = JSON.parse(output) as {
+        services: Record<string, ComposeProject['services'][string]>;
+      };
+      const ours = composeConfig({ HOOKLINE_MASTER_KEY: 'k1:test' }).services;
+      expect(Object.keys(theirs.services).sort()).toEqual(Object.keys(ours).sort());
+      for (const [name, service] of Object.entries(ours)) {
+        const other = theirs.services[name];
+        expect(other?.environment).toEqual(service.environment);
+        expect(other?.ports?.map((p) => ({ ...p, mode: undefined }))).toEqual(
+          service.ports.map((p) => expect.objectContaining(p)),
+        );
+        expect(Object.keys(other?.depends_on ?? {}).sort()).toEqual(
+          Object.keys(service.depends_on).sort(),
+        );
+      }
+    });
+});
+
+describe('compose interpolation', () => {
+  const env = { SET: 'v', EMPTY: '' };
+
+  it.each([
+    ['${SET}', 'v'],
+    ['$SET/x', 'v/x'],
+    ['${UNSET}', ''],
+    ['${UNSET:-d}', 'd'],
+    ['${EMPTY:-d}', 'd'],
+    ['${EMPTY-d}', ''],
+    ['${UNSET-d}', 'd'],
+    ['${SET:+alt}', 'alt'],
+    ['${EMPTY:+alt}', ''],
+    ['${EMPTY+alt}', 'alt'],
+    ['${UNSET:-${SET}}', 'v'],
+    ['$$SET', '$SET'],
+    ['127.0.0.1:${UNSET:-9092}:9092', '127.0.0.1:9092:9092'],
+  ])('%s is %j', (text, expected) => {
+    expect(interpolate(text, env)).toBe(expected);
+  });
+
+  it('stops on a required variable that is missing, naming it', () => {
+    expect(() => interpolate('${EMPTY:?set it}', env)).toThrow(/EMPTY is missing a value: set it/);
+    expect(interpolate('${EMPTY?set it}', env)).toBe('');
+  });
+
+  it('refuses malformed expressions', () => {
+    expect(() => interpolate('${SET', env)).toThrow(/unclosed/);
+    expect(() => interpolate('${1X}', env)).toThrow(/invalid interpolation/);
+    expect(() => interpolate('$-', env)).toThrow(/invalid interpolation/);
+  });
+
+  it('expands short port syntax', () => {
+    expect(parsePort('3000')).toEqual({ target: 3000, published: '', protocol: 'tcp' });
+    expect(parsePort('8080:80/udp')).toEqual({ target: 80, published: '8080', protocol: 'udp' });
+    expect(parsePort('127.0.0.1:5432:5432')).toEqual({
+      host_ip: '127.0.0.1',
+      published: '5432',
+      target: 5432,
+      protocol: 'tcp',
+    });
   });
 });
