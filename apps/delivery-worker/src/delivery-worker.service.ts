@@ -106,12 +106,26 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       logger: logSink(new Logger('outbox-relay')),
     });
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    readiness.register('deliveries', () => ({
-      ok: this.intakeRunning && this.dispatcher.isRunning,
-      webhooksKnown: this.directory.size,
-      configCaughtUp: this.follower?.isCaughtUp() ?? false,
-      ...this.dispatcher.stats(),
-    }));
+    // Ready only while intake consumes, the webhook directory follows webhooks.config (caught
+    // up) and the dispatcher claims: a consumer that crashed makes this false until it runs again.
+    readiness.register('deliveries', () => {
+      const intake = this.consumer?.status();
+      const config = this.follower?.status();
+      const configCaughtUp = this.follower?.isCaughtUp() ?? false;
+      return {
+        ok:
+          this.intakeRunning &&
+          intake?.running === true &&
+          config?.running === true &&
+          configCaughtUp &&
+          this.dispatcher.isRunning,
+        intake: intake ?? 'not started',
+        config: config ?? 'not started',
+        webhooksKnown: this.directory.size,
+        configCaughtUp,
+        ...this.dispatcher.stats(),
+      };
+    });
   }
 
   /** Starts in the background: /health answers at once, /ready once consuming and dispatching. */
@@ -157,6 +171,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
     this.follower = await followTopic(this.kafka, {
       topic: config.HOOKLINE_CONFIG_TOPIC,
       groupIdPrefix: `${config.HOOKLINE_DELIVERY_WORKER_GROUP}-config`,
+      logger: logSink(this.logger),
       onMessage: (message) => {
         const problem = this.directory.apply(message.key?.toString('utf8'), message.value);
         if (problem) this.logger.error({ msg: `webhooks.config: ${problem}` });

@@ -67,7 +67,10 @@ export class WebhookCommandsConsumer implements OnApplicationBootstrap, BeforeAp
       help: 'AutoPauseWebhook commands consumed, by outcome (paused, unchanged, skipped)',
       labelNames: ['outcome'],
     });
-    readiness.register('webhookCommands', () => ({ ok: this.consuming }));
+    readiness.register('webhookCommands', () => {
+      const status = this.consumer?.status();
+      return { ok: this.consuming && status?.running === true, consumer: status ?? 'not started' };
+    });
   }
 
   /** Starts in the background: the REST API serves while the consumer joins its group. */

@@ -61,11 +61,20 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
   ) {
     this.metrics = createMatcherMetrics(registry);
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    readiness.register('subscriptionIndex', () => ({
-      ok: this.consuming,
-      caughtUp: this.follower?.isCaughtUp() ?? false,
-      webhooks: this.index.size,
-    }));
+    // Ready only while the index follows webhooks.config (caught up) and ingest consumes: a
+    // consumer that crashed makes this false until it runs again.
+    readiness.register('subscriptionIndex', () => {
+      const ingest = this.consumer?.status();
+      const config = this.follower?.status();
+      const caughtUp = this.follower?.isCaughtUp() ?? false;
+      return {
+        ok: this.consuming && ingest?.running === true && config?.running === true && caughtUp,
+        ingest: ingest ?? 'not started',
+        config: config ?? 'not started',
+        caughtUp,
+        webhooks: this.index.size,
+      };
+    });
   }
 
   /** Starts in the background: /health answers at once, /ready once the index caught up. */
@@ -98,6 +107,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
     this.follower = await followTopic(this.kafka, {
       topic: config.HOOKLINE_CONFIG_TOPIC,
       groupIdPrefix: `${config.HOOKLINE_EVENT_MATCHER_GROUP}-index`,
+      logger: logSink(this.logger),
       onMessage: (message) => this.applyConfig(message.key, message.value),
     });
     await this.follower.caughtUp;

@@ -1,4 +1,5 @@
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { type ConsumerStatus, SupervisedConsumer } from './supervised-consumer';
 
 export interface ConsumedBatch {
   readonly topic: string;
@@ -34,7 +35,13 @@ export interface BatchConsumerOptions {
    * long behind a fetch that was already waiting on the other partitions.
    */
   readonly maxWaitTimeMs?: number;
+  /** Backoff between restarts after a crash kafkajs does not recover from; see SupervisedConsumer. */
+  readonly restartInitialMs?: number;
+  readonly restartMaxMs?: number;
 }
+
+/** kafkajs sends a heartbeat only when asked: a handler waiting longer than the session would lose its membership. */
+const HEARTBEAT_WHILE_HANDLING_MS = 3_000;
 
 /** A fetch waits at most this long: an idle consumer sends ~10 fetches/s, a message waits ≤100 ms. */
 export const LOW_LATENCY_MAX_WAIT_MS = 100;
@@ -47,28 +54,55 @@ const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * between the handler and the commit hands the chunk over again.
  */
 export class BatchConsumer {
-  private readonly consumer: Consumer;
+  private readonly supervisor: SupervisedConsumer;
   private readonly chunkSize: number;
-  private running = false;
 
   constructor(private readonly options: BatchConsumerOptions) {
-    this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxBytesPerPartition: 1_048_576,
-      maxWaitTimeInMs: options.maxWaitTimeMs ?? LOW_LATENCY_MAX_WAIT_MS,
-    });
     this.chunkSize = options.chunkSize ?? 500;
+    this.supervisor = new SupervisedConsumer({
+      name: options.groupId,
+      logger: options.logger,
+      create: () =>
+        options.kafka.consumer({
+          groupId: options.groupId,
+          sessionTimeout: 30_000,
+          heartbeatInterval: HEARTBEAT_WHILE_HANDLING_MS,
+          maxBytesPerPartition: 1_048_576,
+          maxWaitTimeInMs: options.maxWaitTimeMs ?? LOW_LATENCY_MAX_WAIT_MS,
+        }),
+      run: (consumer) => this.runOn(consumer),
+      ...(options.restartInitialMs === undefined
+        ? {}
+        : { restartInitialMs: options.restartInitialMs }),
+      ...(options.restartMaxMs === undefined ? {} : { restartMaxMs: options.restartMaxMs }),
+    });
   }
 
-  async start(): Promise<void> {
-    await this.consumer.connect();
+  /** Joins the group and starts consuming; a crash later on restarts it (see SupervisedConsumer). */
+  start(): Promise<void> {
+    return this.supervisor.start();
+  }
+
+  /** Joined and consuming: false from a crash until the consumer runs again. */
+  isRunning(): boolean {
+    return this.supervisor.isRunning();
+  }
+
+  status(): ConsumerStatus {
+    return this.supervisor.status();
+  }
+
+  /** Finishes the chunk in hand (its commit included), then leaves the group. */
+  stop(): Promise<void> {
+    return this.supervisor.stop();
+  }
+
+  private async runOn(consumer: Consumer): Promise<void> {
+    await consumer.connect();
     for (const topic of this.options.topics) {
-      await this.consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
+      await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
     }
-    this.running = true;
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
@@ -85,7 +119,7 @@ export class BatchConsumer {
           if (!last) continue;
           // resolveOffset moves this member's fetch position; the commit makes it durable.
           resolveOffset(last.offset);
-          await this.consumer.commitOffsets([
+          await consumer.commitOffsets([
             {
               topic: batch.topic,
               partition: batch.partition,
@@ -98,13 +132,6 @@ export class BatchConsumer {
     });
   }
 
-  /** Finishes the chunk in hand (its commit included), then leaves the group. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await this.consumer.disconnect();
-  }
-
   private async handleWithRetry(
     batch: ConsumedBatch,
     mayContinue: () => boolean,
@@ -112,6 +139,12 @@ export class BatchConsumer {
   ): Promise<boolean> {
     let failures = 0;
     for (;;) {
+      // The group session stays alive however long the handler waits (a slow database), so a
+      // slow chunk never costs the member its partitions.
+      const keepAlive = setInterval(
+        () => void heartbeat().catch(() => undefined),
+        HEARTBEAT_WHILE_HANDLING_MS,
+      );
       try {
         await this.options.handle(batch);
         return true;
@@ -135,6 +168,8 @@ export class BatchConsumer {
         await delay(base);
         await heartbeat().catch(() => undefined);
         if (!mayContinue()) return false;
+      } finally {
+        clearInterval(keepAlive);
       }
     }
   }

@@ -1,6 +1,8 @@
 import { LOW_LATENCY_MAX_WAIT_MS } from './batch-consumer';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { type ConsumerStatus, SupervisedConsumer } from './supervised-consumer';
+import type { BatchConsumerLogger } from './batch-consumer';
 
 export interface FollowTopicOptions {
   readonly topic: string;
@@ -8,12 +10,17 @@ export interface FollowTopicOptions {
   readonly groupIdPrefix: string;
   /** Called for every record in offset order per partition; `message.value` null is a tombstone. */
   readonly onMessage: (message: KafkaMessage, partition: number) => void | Promise<void>;
+  /** Crashes and restarts are reported here; without one they show only in `status()`. */
+  readonly logger?: BatchConsumerLogger;
 }
 
 export interface TopicFollower {
   /** Resolves once every record that existed when following began has been handed over. */
   readonly caughtUp: Promise<void>;
   isCaughtUp(): boolean;
+  /** Following now: false from a crash until the reader runs again (it resumes where it was). */
+  isRunning(): boolean;
+  status(): ConsumerStatus;
   stop(): Promise<void>;
 }
 
@@ -46,31 +53,51 @@ export async function followTopic(
   let done = ends.size === 0;
   if (done) markCaughtUp();
 
-  const consumer: Consumer = kafka.consumer({
-    groupId: `${options.groupIdPrefix}-${randomUUID()}`,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
-    // A change (a webhook paused) must reach the followers at once, not after a 5 s fetch wait.
-    maxWaitTimeInMs: LOW_LATENCY_MAX_WAIT_MS,
-  });
-  await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachMessage: async ({ partition, message }) => {
-      await options.onMessage(message, partition);
-      if (done) return;
-      const end = ends.get(partition);
-      if (end !== undefined && BigInt(message.offset) >= end) ends.delete(partition);
-      if (ends.size === 0) {
-        done = true;
-        markCaughtUp();
+  // A restarted reader (see SupervisedConsumer) resumes after the last record it handed over, so
+  // a view never sees older states again.
+  const next = new Map<number, string>();
+  let started = false;
+  const reader = new SupervisedConsumer({
+    name: `${options.topic} reader`,
+    logger: options.logger ?? { warn: () => undefined, error: () => undefined },
+    create: () =>
+      kafka.consumer({
+        groupId: `${options.groupIdPrefix}-${randomUUID()}`,
+        sessionTimeout: 30_000,
+        heartbeatInterval: 3_000,
+        // A change (a webhook paused) must reach the followers at once, not after a 5 s fetch wait.
+        maxWaitTimeInMs: LOW_LATENCY_MAX_WAIT_MS,
+      }),
+    run: async (consumer: Consumer) => {
+      await consumer.connect();
+      await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachMessage: async ({ partition, message }) => {
+          await options.onMessage(message, partition);
+          next.set(partition, (BigInt(message.offset) + 1n).toString());
+          if (done) return;
+          const end = ends.get(partition);
+          if (end !== undefined && BigInt(message.offset) >= end) ends.delete(partition);
+          if (ends.size === 0) {
+            done = true;
+            markCaughtUp();
+          }
+        },
+      });
+      if (started) {
+        for (const [partition, offset] of next)
+          consumer.seek({ topic: options.topic, partition, offset });
       }
+      started = true;
     },
   });
+  await reader.start();
   return {
     caughtUp,
     isCaughtUp: () => done,
-    stop: () => consumer.disconnect(),
+    isRunning: () => reader.isRunning(),
+    status: () => reader.status(),
+    stop: () => reader.stop(),
   };
 }

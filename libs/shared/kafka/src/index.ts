@@ -8,3 +8,5 @@ export { followTopic } from './follow-topic';
 export type { FollowTopicOptions, TopicFollower } from './follow-topic';
 export { BatchConsumer } from './batch-consumer';
 export type { BatchConsumerLogger, BatchConsumerOptions, ConsumedBatch } from './batch-consumer';
+export { SupervisedConsumer } from './supervised-consumer';
+export type { ConsumerStatus, SupervisedConsumerOptions } from './supervised-consumer';
