@@ -22,6 +22,9 @@ import {
 import { decodeCursor, encodeCursor } from './history-cursor';
 import { webhookStats } from './recompute-stats';
 
+/** How long one export stream may run on its connection, first row to last. */
+const EXPORT_STREAM_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+
 /** The largest history page. */
 export const HISTORY_MAX_LIMIT = 200;
 
@@ -358,7 +361,12 @@ export class DeliveryQueries implements DeliveryReads {
     };
     let rows: QueryStream;
     try {
-      rows = client.query(new QueryStream(sql, params, { batchSize: EXPORT_BATCH_ROWS }));
+      const stream = new QueryStream(sql, params, { batchSize: EXPORT_BATCH_ROWS });
+      // The pool's client-side query timeout (createDataSource) counts from the first row to the
+      // last and would cut a long export short; each fetch of the cursor is still bounded by the
+      // server's statement_timeout, which PostgreSQL applies per Execute message.
+      Object.assign(stream, { query_timeout: EXPORT_STREAM_TIMEOUT_MS });
+      rows = client.query(stream);
     } catch (error) {
       releaseOnce(error instanceof Error ? error : new Error(String(error)));
       throw error;

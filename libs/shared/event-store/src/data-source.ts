@@ -12,6 +12,45 @@ export interface DataSourceOptions {
    * repeat them outside the structured logs, even for an expected concurrency conflict.
    */
   readonly logging?: LoggerOptions;
+  /** How long opening a connection may take before it fails; default 5 s. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * The server cancels a statement running longer (`statement_timeout`); default 30 s, 0 for
+   * none (migrations). The client gives up `CLIENT_GRACE_MS` later on its own, so a server that
+   * stopped answering altogether (hung, stopped, cut off) fails the query instead of hanging it.
+   */
+  readonly statementTimeoutMs?: number;
+}
+
+export const DATABASE_DEFAULTS = {
+  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 30_000,
+  /** A transaction left open this long (a stuck caller) is ended by the server. */
+  idleInTransactionTimeoutMs: 60_000,
+  /** TCP keepalive probes start after this much silence, so a dead peer is noticed. */
+  keepAliveInitialDelayMs: 10_000,
+} as const;
+
+/** What the client waits beyond the server's own statement timeout before it gives up. */
+export const CLIENT_GRACE_MS = 5_000;
+
+/** The pg pool settings behind {@link createDataSource}, for a plain pg Pool elsewhere. */
+export function poolTimeouts(
+  options: Pick<DataSourceOptions, 'connectTimeoutMs' | 'statementTimeoutMs'>,
+) {
+  const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_DEFAULTS.statementTimeoutMs;
+  return {
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DATABASE_DEFAULTS.connectTimeoutMs,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: DATABASE_DEFAULTS.keepAliveInitialDelayMs,
+    idle_in_transaction_session_timeout: DATABASE_DEFAULTS.idleInTransactionTimeoutMs,
+    ...(statementTimeoutMs > 0
+      ? {
+          statement_timeout: statementTimeoutMs,
+          query_timeout: statementTimeoutMs + CLIENT_GRACE_MS,
+        }
+      : {}),
+  };
 }
 
 /**
@@ -30,12 +69,16 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrations: [...options.migrations],
     poolSize: options.poolSize ?? 10,
     logging: options.logging ?? ['migration'],
+    connectTimeoutMS: options.connectTimeoutMs ?? DATABASE_DEFAULTS.connectTimeoutMs,
+    // Passed to pg's Pool: every connection is opened with these.
+    extra: poolTimeouts(options),
   });
 }
 
 /** Applies every pending migration; returns the names applied by this call. */
 export async function runMigrations(options: DataSourceOptions): Promise<string[]> {
-  const dataSource = createDataSource(options);
+  // A migration may rewrite a large table: no statement timeout of its own.
+  const dataSource = createDataSource({ statementTimeoutMs: 0, ...options });
   await dataSource.initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
