@@ -30,6 +30,11 @@ export interface WebhookCommandRequested {
   consecutiveFailures: number;
   requestedAt: string;
   correlationId: string;
+  /**
+   * The webhook's version the worker decided against. A command older than a later
+   * re-activation (by hand) does nothing. Absent in messages of older workers.
+   */
+  webhookVersion?: number;
 }
 
 export const WEBHOOK_COMMAND_REQUESTED_SCHEMA = deepFreeze({
@@ -55,6 +60,7 @@ export const WEBHOOK_COMMAND_REQUESTED_SCHEMA = deepFreeze({
     consecutiveFailures: { type: 'integer', minimum: 1 },
     requestedAt: UTC_TIMESTAMP_SCHEMA,
     correlationId: NON_EMPTY_STRING_SCHEMA,
+    webhookVersion: { type: 'integer', minimum: 1 },
   },
   additionalProperties: true,
 } as const);

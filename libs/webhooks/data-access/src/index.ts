@@ -1,4 +1,5 @@
 export { WEBHOOKS_MIGRATIONS } from './migrations';
 export { InvalidCursorError } from './webhook-cursor';
 export { rebuildWebhooksProjection, WebhookStore } from './webhook.store';
+export type { WebhookChangeListener } from './webhook.store';
 export type { WebhookListQuery, WebhookPage } from './webhook.store';

@@ -41,6 +41,9 @@ export interface WebhookPage {
   readonly nextCursor: string | null;
 }
 
+/** Told of a webhook's state after each change, inside the change's transaction. */
+export type WebhookChangeListener = (manager: EntityManager, webhook: Webhook) => Promise<void>;
+
 const toDomainEvent = (event: StoredEvent): WebhookEvent =>
   ({ type: event.type, schemaVersion: event.schemaVersion, data: event.data }) as WebhookEvent;
 
@@ -53,6 +56,11 @@ export class WebhookStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: PostgresEventStore,
+    /**
+     * Run in the transaction of every change, after the projection: other contexts' tables
+     * that must agree with the aggregate at commit (the delivery worker's `webhook_status`).
+     */
+    private readonly onChange: readonly WebhookChangeListener[] = [],
   ) {}
 
   /**
@@ -80,6 +88,7 @@ export class WebhookStore {
       if (!after)
         throw new Error(`webhook ${command.webhookId} has no state after ${events[0]?.type}`);
       await projectWebhook(manager, after);
+      for (const listener of this.onChange) await listener(manager, after);
       await writeOutbox(manager, [
         {
           topic: KAFKA_TOPICS.webhooksConfig,

@@ -66,6 +66,8 @@ export interface AutoPauseWebhook extends CommandBase {
   /** One line for people, e.g. the last error. */
   reason: string;
   consecutiveFailures: number;
+  /** The version the worker decided against: older than a later re-activation, it does nothing. */
+  decidedAtVersion?: number;
 }
 
 /**

@@ -59,6 +59,13 @@ export function decide(command: WebhookCommand, state: Webhook | undefined): Web
     case 'AutoPauseWebhook': {
       // Already paused (by hand or automatically): the worker's late report changes nothing.
       if (webhook.status === 'paused') return [];
+      // Re-activated by hand after the failures were counted: that run was already dealt with.
+      if (
+        command.decidedAtVersion !== undefined &&
+        webhook.activatedAtVersion !== undefined &&
+        webhook.activatedAtVersion > command.decidedAtVersion
+      )
+        return [];
       const { consecutiveFailures } = command;
       if (!Number.isSafeInteger(consecutiveFailures) || consecutiveFailures < 1) {
         throw WebhookDomainError.validationFailed([

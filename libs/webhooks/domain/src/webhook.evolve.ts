@@ -76,6 +76,7 @@ export function evolve(state: Webhook | undefined, event: WebhookEvent): Webhook
     case 'WebhookActivated':
       return {
         ...next,
+        activatedAtVersion: next.version,
         status: 'active',
         pausedReason: null,
         pausedAt: null,

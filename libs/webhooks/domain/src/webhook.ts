@@ -37,6 +37,8 @@ export interface Webhook {
   status: WebhookStatus;
   pausedReason: PausedReason | null;
   pausedAt: string | null;
+  /** The version at which it was last re-activated by hand; absent if never. */
+  activatedAtVersion?: number;
   createdAt: string;
   updatedAt: string;
   /** Number of events applied: the stream version. */

@@ -31,6 +31,9 @@ export class AutoPauseWebhookHandler implements ICommandHandler<
             company: request.company,
             reason: request.reason,
             consecutiveFailures: request.consecutiveFailures,
+            ...(request.webhookVersion === undefined
+              ? {}
+              : { decidedAtVersion: request.webhookVersion }),
             now: new Date().toISOString(),
           },
           { correlationId: request.correlationId, causationId },
