@@ -1,6 +1,10 @@
 import { ACCESS_MIGRATIONS, ApiKeyStore } from '@hookline/access-data-access';
 import { KAFKA_TOPICS } from '@hookline/contracts';
-import { DELIVERIES_MIGRATIONS, DeliveryQueries } from '@hookline/deliveries-data-access';
+import {
+  DELIVERIES_MIGRATIONS,
+  DeliveryQueries,
+  recordWebhookStatus,
+} from '@hookline/deliveries-data-access';
 import {
   EVENT_STORE_MIGRATIONS,
   OutboxRelay,
@@ -160,7 +164,15 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           provide: WEBHOOK_STORE,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) =>
-            new WebhookStore(dataSource, new PostgresEventStore(dataSource)),
+            new WebhookStore(dataSource, new PostgresEventStore(dataSource), [
+              // The worker checks this where it claims: a pause holds from the moment it returns.
+              (manager, webhook) =>
+                recordWebhookStatus(manager, {
+                  webhookId: webhook.id,
+                  status: webhook.deleted ? 'deleted' : webhook.status,
+                  version: webhook.version,
+                }),
+            ]),
         },
         {
           provide: WEBHOOK_COMMANDS_OPTIONS,

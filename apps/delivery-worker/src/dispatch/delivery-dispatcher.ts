@@ -59,7 +59,8 @@ const CONFIG_WAIT_MS = 60_000;
 const CONFIG_RECHECK_MS = 1_000;
 /** Claims per query. */
 const CLAIM_BATCH = 100;
-const RECORD_RETRY_MS = [200, 500, 1000, 2000, 4000];
+/** Backoff between tries to record an outcome, from the first up to the last, repeated. */
+const RECORD_RETRY_MS = [200, 500, 1000, 2000];
 /** Outcomes recorded per transaction at most, and how long the first waits for company. */
 const RECORD_BATCH = 100;
 const RECORD_LINGER_MS = 5;
@@ -81,6 +82,8 @@ interface PendingRecord {
 interface InFlight {
   readonly claim: ClaimedDelivery;
   readonly done: Promise<void>;
+  /** When the lease runs out unless renewed (this process's clock; renewals move it). */
+  leaseUntil: number;
 }
 
 /**
@@ -102,6 +105,14 @@ export class DeliveryDispatcher {
   private recording = false;
   private recordTimer: NodeJS.Timeout | undefined;
   private counters = { attempts: 0, succeeded: 0, failed: 0, skipped: 0, lostClaims: 0 };
+  /**
+   * Webhooks this worker asked to pause since its last claim of their work: a call claimed
+   * before the threshold failure was recorded must not start after it. The next claim that
+   * brings the webhook's work back says what the database holds, and replaces this.
+   */
+  private readonly pausing = new Map<string, number>();
+  /** Counts claims started, so a claim that began before a pause was asked cannot lift it. */
+  private claimsStarted = 0;
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -166,6 +177,7 @@ export class DeliveryDispatcher {
           const skipWebhooks = [...this.perWebhook]
             .filter(([, count]) => count >= options.endpointConcurrency)
             .map(([id]) => id);
+          const started = ++this.claimsStarted;
           const claims = await options.store.claim({
             limit: Math.min(free, CLAIM_BATCH),
             perWebhookLimit: options.endpointConcurrency,
@@ -173,6 +185,11 @@ export class DeliveryDispatcher {
             leaseMs: options.leaseMs,
           });
           claimed = claims.length;
+          for (const claim of claims) {
+            const askedAt = this.pausing.get(claim.webhookId);
+            if (claim.hold === 'send' && askedAt !== undefined && askedAt < started)
+              this.pausing.delete(claim.webhookId);
+          }
           const over: ClaimedDelivery[] = [];
           for (const claim of claims) {
             if ((this.perWebhook.get(claim.webhookId) ?? 0) >= options.endpointConcurrency) {
@@ -217,7 +234,11 @@ export class DeliveryDispatcher {
         else this.perWebhook.set(claim.webhookId, count);
         this.wake();
       });
-    this.inFlight.set(claim.deliveryId, { claim, done });
+    this.inFlight.set(claim.deliveryId, {
+      claim,
+      done,
+      leaseUntil: Date.now() + this.options.leaseMs,
+    });
   }
 
   private async process(claim: ClaimedDelivery): Promise<void> {
@@ -225,6 +246,17 @@ export class DeliveryDispatcher {
     if (claim.state.status !== 'pending' && claim.state.status !== 'retry_scheduled') {
       // Finished by a worker whose lease had run out: nothing to send, the row goes.
       await this.record(claim, () => []);
+      return;
+    }
+    const isTest = claim.request.trigger === 'test';
+    // The database's word at the claim comes first: the topic may not have brought the pause
+    // (or the deletion) to this worker yet.
+    if (claim.hold === 'deleted') {
+      await this.record(claim, (state) => recordSkip(state, 'webhook deleted', new Date()));
+      return;
+    }
+    if (claim.hold === 'paused' && !isTest) {
+      await this.record(claim, (state) => recordSkip(state, HELD_WHILE_PAUSED, new Date()));
       return;
     }
     const lookup = options.directory.lookup(claim.webhookId);
@@ -250,8 +282,7 @@ export class DeliveryDispatcher {
     }
     // A test delivery (Test webhook) is how an admin checks a fix before re-activating: it is
     // sent whatever the webhook's status, once, without retries.
-    const isTest = claim.request.trigger === 'test';
-    if (record.status === 'paused' && !isTest) {
+    if ((record.status === 'paused' || this.pausing.has(claim.webhookId)) && !isTest) {
       await this.record(claim, (state) => recordSkip(state, HELD_WHILE_PAUSED, new Date()), record);
       return;
     }
@@ -337,6 +368,7 @@ export class DeliveryDispatcher {
       else if (event.type === 'RetryScheduled') metrics.retriesScheduled.inc();
     }
     if (result.pauseRequested) {
+      this.pausing.set(claim.webhookId, this.claimsStarted);
       metrics.autoPauseCommands.inc();
       this.options.logger.warn({
         msg: 'webhook auto-pause requested',
@@ -377,17 +409,24 @@ export class DeliveryDispatcher {
     }
   }
 
-  /** Records one outcome, retrying a failed transaction while the lease lasts. */
+  /**
+   * Records one outcome, retrying a failed transaction for as long as the claim's lease lasts: a
+   * call made while the database is away is recorded once it is back, not left to its lease and
+   * made again. Past the lease another worker may take the delivery, and the error is thrown.
+   */
   private async recordAlone(item: FinishItem): Promise<FinishResult> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await this.options.store.finish(item.claim, item.decide, item.options);
       } catch (error) {
-        const wait = RECORD_RETRY_MS[attempt];
-        if (wait === undefined) throw error;
+        const wait = RECORD_RETRY_MS[Math.min(attempt, RECORD_RETRY_MS.length - 1)] ?? 1000;
+        const leaseUntil = this.inFlight.get(item.claim.deliveryId)?.leaseUntil ?? 0;
+        if (Date.now() + wait >= leaseUntil) throw error;
         this.options.logger.warn({
-          msg: 'recording an outcome failed; retrying',
+          msg: 'recording an outcome failed; retrying while the lease lasts',
           deliveryId: item.claim.deliveryId,
+          attempt: attempt + 1,
+          leaseLeftMs: leaseUntil - Date.now(),
           error: String(error),
         });
         await sleep(wait);
@@ -396,10 +435,14 @@ export class DeliveryDispatcher {
   }
 
   private async renew(): Promise<void> {
-    const claims = [...this.inFlight.values()].map((p) => p.claim);
+    const entries = [...this.inFlight.values()];
+    const claims = entries.map((p) => p.claim);
     if (claims.length === 0) return;
     try {
+      const askedAt = Date.now();
       const held = await this.options.store.renew(claims, this.options.leaseMs);
+      // Counted from before the statement: the database's lease ends no earlier than this.
+      for (const entry of entries) entry.leaseUntil = askedAt + this.options.leaseMs;
       if (held < claims.length) {
         this.options.logger.warn({ msg: 'leases lost', lost: claims.length - held });
       }

@@ -8,6 +8,8 @@ import {
 import {
   AUTO_PAUSE_THRESHOLD,
   applyAttemptToStreak,
+  type ClaimHold,
+  holdAtClaim,
   type DeliveryState,
   EMPTY_STREAK,
   evolveDelivery,
@@ -32,6 +34,11 @@ export interface ClaimedDelivery {
   readonly request: DeliveryRequested;
   /** The delivery as its log stood when it was claimed. */
   readonly state: DeliveryState;
+  /**
+   * What the database said of the webhook at the claim ({@link holdAtClaim}): the source of
+   * truth for a pause, ahead of `webhooks.config` reaching this worker.
+   */
+  readonly hold: ClaimHold;
 }
 
 export interface ClaimOptions {
@@ -180,11 +187,18 @@ export class DeliveryWorkStore {
   async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {
     if (options.limit < 1) return [];
     const claimId = randomUUID();
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows]: [
-      Array<{ delivery_id: string; webhook_id: string; request: DeliveryRequested | null }>,
-      number,
-    ] = await this.dataSource.query(
+    // One round trip: the claim, the request and state of each claimed delivery, and what the
+    // database says of its webhook (status committed by the config API, the worker's streak).
+    const rows: Array<{
+      delivery_id: string;
+      webhook_id: string;
+      request: DeliveryRequested;
+      state: DeliveryState;
+      webhook_status: 'active' | 'paused' | 'deleted' | null;
+      webhook_version: number | null;
+      pause_requested: boolean | null;
+      paused_at_version: number | null;
+    }> = await this.dataSource.query(
       `WITH due AS (
          SELECT delivery_id, webhook_id, due_at FROM delivery_queue q
           WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
@@ -204,39 +218,35 @@ export class DeliveryWorkStore {
          SELECT q.delivery_id FROM delivery_queue q JOIN candidates c USING (delivery_id)
           WHERE q.claimed_until IS NULL OR q.claimed_until < now()
           FOR UPDATE OF q SKIP LOCKED
+       ), claimed AS (
+         UPDATE delivery_queue q
+            SET claim_id = $4, claimed_until = now() + $5 * interval '1 millisecond'
+           FROM locked WHERE q.delivery_id = locked.delivery_id
+         RETURNING q.delivery_id, q.webhook_id, q.request
        )
-       UPDATE delivery_queue q
-          SET claim_id = $4, claimed_until = now() + $5 * interval '1 millisecond'
-         FROM locked WHERE q.delivery_id = locked.delivery_id
-       RETURNING q.delivery_id, q.webhook_id, q.request`,
+       SELECT c.delivery_id, c.webhook_id, COALESCE(c.request, r.request) AS request, d.state,
+              ws.status AS webhook_status, ws.version AS webhook_version,
+              (fs.streak->>'pauseRequested')::boolean AS pause_requested, fs.paused_at_version
+         FROM claimed c
+         JOIN delivery_requests r USING (delivery_id)
+         JOIN deliveries d USING (delivery_id)
+         LEFT JOIN webhook_status ws ON ws.webhook_id = c.webhook_id
+         LEFT JOIN webhook_failure_streaks fs ON fs.webhook_id = c.webhook_id`,
       [options.skipWebhooks, options.perWebhookLimit, options.limit, claimId, options.leaseMs],
     );
-    if (rows.length === 0) return [];
-    const details: Array<{
-      delivery_id: string;
-      request: DeliveryRequested;
-      state: DeliveryState;
-    }> = await this.dataSource.query(
-      `SELECT r.delivery_id, r.request, d.state
-           FROM delivery_requests r JOIN deliveries d USING (delivery_id)
-          WHERE r.delivery_id = ANY($1)`,
-      [rows.map((row) => row.delivery_id)],
-    );
-    const byId = new Map(details.map((d) => [d.delivery_id, d]));
-    return rows.flatMap((row) => {
-      const detail = byId.get(row.delivery_id);
-      return detail
-        ? [
-            {
-              deliveryId: row.delivery_id,
-              webhookId: row.webhook_id,
-              claimId,
-              request: row.request ?? detail.request,
-              state: detail.state,
-            },
-          ]
-        : [];
-    });
+    return rows.map((row) => ({
+      deliveryId: row.delivery_id,
+      webhookId: row.webhook_id,
+      claimId,
+      request: row.request,
+      state: row.state,
+      hold: holdAtClaim({
+        ...(row.webhook_status === null ? {} : { status: row.webhook_status }),
+        ...(row.webhook_version === null ? {} : { version: row.webhook_version }),
+        pauseRequested: row.pause_requested === true,
+        pausedAtVersion: row.paused_at_version,
+      }),
+    }));
   }
 
   /** Extends the leases of claims still held; returns how many were. */
@@ -490,6 +500,7 @@ export class DeliveryWorkStore {
       consecutiveFailures: streak.consecutiveFailures,
       requestedAt: last.recordedAt,
       correlationId: last.correlationId,
+      ...(webhook ? { webhookVersion: webhook.version } : {}),
     };
     await writeOutbox(manager, [
       {

@@ -1,5 +1,9 @@
 export { DELIVERIES_MIGRATIONS } from './migrations';
 export {
+  recordWebhookStatus,
+  type WebhookStatusChange,
+} from './webhook-status/record-webhook-status';
+export {
   DeliveryLogStore,
   type DeliveryLogEntry,
   type DeliveryLogPage,

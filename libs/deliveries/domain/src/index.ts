@@ -29,6 +29,7 @@ export {
   type StreakOptions,
   type StreakResult,
 } from './auto-pause/failure-streak';
+export { holdAtClaim, type ClaimHold, type WebhookAtClaim } from './auto-pause/claim-hold';
 export {
   DELIVERY_STATUSES,
   DeliveryStateError,

@@ -4,6 +4,7 @@ import { AddRequestToDeliveryQueue1764378000000 } from './1764378000000-add-requ
 import { AddDeliveryHistoryIndexes1764464400000 } from './1764464400000-add-delivery-history-indexes';
 import { AddOrderedLaneToDeliveryQueue1764550800000 } from './1764550800000-add-ordered-lane-to-delivery-queue';
 import { KeepRequestKeyOrder1764637200000 } from './1764637200000-keep-request-key-order';
+import { CreateWebhookStatus1764810000000 } from './1764810000000-create-webhook-status';
 
 /** The delivery log's migrations, oldest first (the event store's run before them). */
 export const DELIVERIES_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const DELIVERIES_MIGRATIONS = [
   AddDeliveryHistoryIndexes1764464400000,
   AddOrderedLaneToDeliveryQueue1764550800000,
   KeepRequestKeyOrder1764637200000,
+  CreateWebhookStatus1764810000000,
 ] as const;
