@@ -2,6 +2,7 @@ import { type DeliveryLogEvent, KAFKA_HEADERS, KAFKA_TOPICS } from '@hookline/co
 import { type DeliveryState, evolveDelivery } from '@hookline/deliveries-domain';
 import {
   inTransaction,
+  jsonbSafe,
   LOG_START,
   type LogPosition,
   writeOutbox,
@@ -41,7 +42,10 @@ export class DeliveryLogStore {
     manager?: EntityManager,
   ): Promise<DeliveryLogEvent[]> {
     if (events.length === 0) return [];
-    const run = (m: EntityManager) => this.appendIn(m, events);
+    // What a receiver answered (a NUL byte, a broken surrogate) is stored escaped: jsonb would
+    // refuse it, fail the transaction and have the call made again.
+    const storable = events.map((event) => jsonbSafe(event));
+    const run = (m: EntityManager) => this.appendIn(m, storable);
     return manager ? run(manager) : inTransaction(this.dataSource, run);
   }
 

@@ -28,3 +28,4 @@ export type {
   OutboxRelayOptions,
   PollResult,
 } from './outbox-relay';
+export { jsonbSafe, jsonbSafeText } from './jsonb-safe';

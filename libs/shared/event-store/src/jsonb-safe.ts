@@ -1,0 +1,46 @@
+/**
+ * Text PostgreSQL's jsonb refuses: the NUL character (`\u0000` cannot be converted to text) and
+ * UTF-16 surrogates without their pair (not valid Unicode). A response body, a header or a payload
+ * from outside may hold either.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+const escape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** `text` with each character jsonb refuses written out as its `\uXXXX` escape, as visible text. */
+export function jsonbSafeText(text: string): string {
+  return text.replace(UNSTORABLE, escape);
+}
+
+/**
+ * `value` (parsed JSON) with every string and key made storable in jsonb: stored escaped, never
+ * an error that fails the transaction (and, for a delivery, repeats the call). Returns `value`
+ * itself when nothing needed escaping.
+ */
+export function jsonbSafe<T>(value: T): T {
+  return (needsEscaping(value) ? rewrite(value) : value) as T;
+}
+
+function needsEscaping(value: unknown): boolean {
+  if (typeof value === 'string') return UNSTORABLE.test(value) && resetRegex();
+  if (Array.isArray(value)) return value.some(needsEscaping);
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).some(([key, item]) => needsEscaping(key) || needsEscaping(item));
+  return false;
+}
+
+// A global regex keeps its lastIndex between test() calls.
+function resetRegex(): true {
+  UNSTORABLE.lastIndex = 0;
+  return true;
+}
+
+function rewrite(value: unknown): unknown {
+  if (typeof value === 'string') return jsonbSafeText(value);
+  if (Array.isArray(value)) return value.map(rewrite);
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [jsonbSafeText(key), rewrite(item)]),
+    );
+  return value;
+}
