@@ -87,6 +87,7 @@ export {
 } from './messaging/webhook-config-record.message';
 export {
   DELIVERY_LOG_EVENT_SCHEMA,
+  REQUEST_BODY_LOG_CAP,
   DELIVERY_LOG_EVENT_TYPES,
   parseDeliveryLogEvent,
   validateDeliveryLogEvent,

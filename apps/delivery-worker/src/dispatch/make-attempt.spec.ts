@@ -1,5 +1,6 @@
 import {
   deliveryIdFor,
+  REQUEST_BODY_LOG_CAP,
   samplePayload,
   type EventEnvelope,
   type WebhookConfigRecord,
@@ -19,7 +20,8 @@ import {
   type HttpsReceiver,
   type TestCa,
 } from '@hookline/shared-testing';
-import { makeAttempt, type AttemptInput } from './make-attempt';
+import { createHash } from 'node:crypto';
+import { loggedBody, makeAttempt, type AttemptInput } from './make-attempt';
 
 const WEBHOOK_ID = 'wh_0123456789abcdef0123456789abcdef';
 const TOKEN_HEADER = 'X-Automation-Webhook-Token';
@@ -113,6 +115,11 @@ describe('makeAttempt', () => {
         'webhook-signature': MASKED_VALUE,
       }),
       requestBody: received?.body,
+      requestBodyBytes: Buffer.byteLength(received?.body ?? ''),
+      requestBodySha256: createHash('sha256')
+        .update(received?.body ?? '')
+        .digest('hex'),
+      requestBodyTruncated: false,
       responseHeaders: expect.objectContaining({ 'content-type': 'application/json' }),
       responseBody: '{"received":true}',
       responseTruncated: false,
@@ -241,5 +248,28 @@ describe('makeAttempt', () => {
     } finally {
       strict.close();
     }
+  });
+});
+
+describe('loggedBody', () => {
+  it('keeps a body up to the cap whole, with its length and SHA-256', () => {
+    const body = Buffer.from('{"ok":true}');
+    expect(loggedBody(body)).toEqual({
+      requestBody: '{"ok":true}',
+      requestBodyBytes: 11,
+      requestBodySha256: createHash('sha256').update(body).digest('hex'),
+      requestBodyTruncated: false,
+    });
+  });
+
+  it('cuts a larger body at the cap, never inside a character, and proves the whole', () => {
+    // "é" is two bytes: with one ASCII byte first, the cap falls inside a character.
+    const body = Buffer.from('x' + 'é'.repeat(REQUEST_BODY_LOG_CAP));
+    const logged = loggedBody(body);
+    expect(logged.requestBodyTruncated).toBe(true);
+    expect(logged.requestBodyBytes).toBe(body.byteLength);
+    expect(logged.requestBodySha256).toBe(createHash('sha256').update(body).digest('hex'));
+    expect(Buffer.byteLength(logged.requestBody ?? '')).toBe(REQUEST_BODY_LOG_CAP - 1);
+    expect(logged.requestBody).not.toContain('\ufffd');
   });
 });

@@ -1,12 +1,14 @@
-import type {
-  DeliveryAttemptDetails,
-  EventEnvelope,
-  WebhookConfigRecord,
+import {
+  type DeliveryAttemptDetails,
+  type EventEnvelope,
+  REQUEST_BODY_LOG_CAP,
+  type WebhookConfigRecord,
 } from '@hookline/contracts';
 import type { AttemptOutcome } from '@hookline/deliveries-domain';
 import { buildDeliveryRequest, type HttpSender } from '@hookline/deliveries-sender';
 import type { KeyRing } from '@hookline/shared-crypto';
 import { TemplateRenderError } from '@hookline/shared-templating';
+import { createHash } from 'node:crypto';
 import { openWebhook } from '../webhooks/open-webhook';
 
 export interface AttemptInput {
@@ -72,10 +74,41 @@ export async function makeAttempt(input: AttemptInput): Promise<AttemptResult> {
       failureClass: null,
       url: request.url,
       requestHeaders: request.maskedHeaders,
-      requestBody: request.body.toString('utf8'),
+      ...loggedBody(request.body),
       responseHeaders: responseHeaders ?? null,
       responseBody: responseBody ?? null,
       responseTruncated: responseTruncated ?? null,
     },
+  };
+}
+
+/**
+ * The body as the log keeps it: at most REQUEST_BODY_LOG_CAP bytes (cut at a character
+ * boundary), with the whole body's length and SHA-256, so a large custom body never makes a log
+ * record too large for Kafka and what was sent can still be proven.
+ */
+export function loggedBody(
+  body: Buffer,
+): Pick<
+  DeliveryAttemptDetails,
+  'requestBody' | 'requestBodyBytes' | 'requestBodySha256' | 'requestBodyTruncated'
+> {
+  const requestBodySha256 = createHash('sha256').update(body).digest('hex');
+  if (body.byteLength <= REQUEST_BODY_LOG_CAP) {
+    return {
+      requestBody: body.toString('utf8'),
+      requestBodyBytes: body.byteLength,
+      requestBodySha256,
+      requestBodyTruncated: false,
+    };
+  }
+  let end = REQUEST_BODY_LOG_CAP;
+  // Back off continuation bytes (10xxxxxx) so the cut never splits a UTF-8 character.
+  while (end > 0 && ((body[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return {
+    requestBody: body.subarray(0, end).toString('utf8'),
+    requestBodyBytes: body.byteLength,
+    requestBodySha256,
+    requestBodyTruncated: true,
   };
 }

@@ -64,6 +64,9 @@ export interface DeliveryLogEvent extends Partial<DeliveryAttemptDetails> {
   correlationId: string;
 }
 
+/** The most of a request body one delivery log event keeps. */
+export const REQUEST_BODY_LOG_CAP = 65_536;
+
 /** What one HTTP call sent and received, as the delivery log keeps it. */
 export interface DeliveryAttemptDetails {
   /** Why the call failed, by stage (`timeout`, `dns`, `http_5xx`, `blocked_by_policy`, …); `null` on success. */
@@ -72,8 +75,16 @@ export interface DeliveryAttemptDetails {
   url: string | null;
   /** The request headers, with custom header values and signatures as `********`. */
   requestHeaders: Record<string, string> | null;
-  /** The exact body sent (UTF-8 JSON text); `null` when the body could not be rendered. */
+  /**
+   * The exact body sent (UTF-8 JSON text), cut at the cap (64 KiB) so no log record outgrows a
+   * Kafka message; `null` when the body could not be rendered.
+   */
   requestBody: string | null;
+  /** The whole body's length in bytes, and its SHA-256 (hex): what was sent, even when cut. */
+  requestBodyBytes?: number;
+  requestBodySha256?: string;
+  /** `requestBody` holds only the first `REQUEST_BODY_LOG_CAP` bytes. */
+  requestBodyTruncated?: boolean;
   /** The response headers, when the endpoint answered. */
   responseHeaders: Record<string, string> | null;
   /** The response body, cut at the cap (8 KiB by default). */
@@ -137,6 +148,9 @@ export const DELIVERY_LOG_EVENT_SCHEMA = deepFreeze({
     url: { type: ['string', 'null'] },
     requestHeaders: STRING_MAP_SCHEMA,
     requestBody: { type: ['string', 'null'] },
+    requestBodyBytes: { type: 'integer', minimum: 0 },
+    requestBodySha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    requestBodyTruncated: { type: 'boolean' },
     responseHeaders: STRING_MAP_SCHEMA,
     responseBody: { type: ['string', 'null'] },
     responseTruncated: { type: ['boolean', 'null'] },
