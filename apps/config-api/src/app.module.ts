@@ -11,7 +11,14 @@ import {
   PostgresEventStore,
 } from '@hookline/shared-event-store';
 import { ensureTopics } from '@hookline/shared-kafka';
-import { DATA_SOURCE, KAFKA, PlatformModule, logSink } from '@hookline/shared-nest';
+import {
+  createOutboxMetrics,
+  DATA_SOURCE,
+  KAFKA,
+  METRICS_REGISTRY,
+  PlatformModule,
+  logSink,
+} from '@hookline/shared-nest';
 import { WEBHOOKS_MIGRATIONS, WebhookStore } from '@hookline/webhooks-data-access';
 import {
   type DynamicModule,
@@ -27,6 +34,7 @@ import {
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Kafka } from 'kafkajs';
+import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { CreateApiKeyHttpController } from './api-keys/create-api-key/create-api-key.http.controller';
 import { ListApiKeysHttpController } from './api-keys/list-api-keys/list-api-keys.http.controller';
@@ -206,14 +214,16 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
         },
         {
           provide: OUTBOX_RELAY,
-          inject: [DATA_SOURCE, KAFKA],
-          useFactory: (dataSource: DataSource, kafka: Kafka) => {
+          inject: [DATA_SOURCE, KAFKA, METRICS_REGISTRY],
+          useFactory: (dataSource: DataSource, kafka: Kafka, registry: Registry) => {
             if (options.relay === false) return null;
-            return new OutboxRelay({
+            const relay: OutboxRelay = new OutboxRelay({
               dataSource,
               kafka,
               logger: logSink(new Logger('outbox-relay')),
+              onDeadLetter: createOutboxMetrics(registry, () => relay.backlog()),
             });
+            return relay;
           },
         },
         { provide: DELIVERIES_TOPIC, useValue: config.HOOKLINE_DELIVERIES_TOPIC },

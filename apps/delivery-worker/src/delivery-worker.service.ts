@@ -20,6 +20,7 @@ import {
   KAFKA,
   METRICS_REGISTRY,
   ReadinessRegistry,
+  createOutboxMetrics,
   logSink,
   startInBackground,
 } from '@hookline/shared-nest';
@@ -104,6 +105,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       dataSource,
       kafka,
       logger: logSink(new Logger('outbox-relay')),
+      onDeadLetter: createOutboxMetrics(registry, () => this.relay.backlog()),
     });
     this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     // Ready only while intake consumes, the webhook directory follows webhooks.config (caught

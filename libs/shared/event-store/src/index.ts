@@ -23,6 +23,7 @@ export { writeOutbox } from './outbox';
 export type { OutboxMessage } from './outbox';
 export { DEFAULT_OUTBOX_LOCK_ID, OutboxRelay } from './outbox-relay';
 export type {
+  OutboxBacklog,
   OutboxProducer,
   OutboxRelayLogger,
   OutboxRelayOptions,

@@ -262,4 +262,118 @@ describe('OutboxRelay against the real PostgreSQL and Kafka', () => {
     expect(received.map((m) => m.value)).toEqual(values);
     expect(left).toBeLessThanOrEqual(50);
   });
+
+  const deadLetters = async () =>
+    (await dataSource.query(
+      `SELECT id::text AS id, topic, message_key, value, reason, attempts
+         FROM outbox_dead_letters ORDER BY id`,
+    )) as Array<{
+      id: string;
+      topic: string;
+      message_key: string;
+      value: string | null;
+      reason: string;
+      attempts: number;
+    }>;
+
+  it('a row over the broker limit is dead-lettered with the reason after its tries, and the rows behind it go on', async () => {
+    await dataSource.query(`DELETE FROM outbox_dead_letters`);
+    const topic = await newTopic();
+    const huge = 'x'.repeat(1_200_000); // over the broker's default 1 MiB message.max.bytes
+    await write([
+      { topic, key: 'a', value: 'before' },
+      { topic, key: 'b', value: huge },
+      ...Array.from({ length: 20 }, (_, i) => ({ topic, key: `c${i % 3}`, value: `after-${i}` })),
+    ]);
+    const reported: Array<{ topic: string; reason: string }> = [];
+    const relay = newRelay({ onDeadLetter: (row) => reported.push(row), retryMaxMs: 200 });
+    await relay.start();
+
+    const received = await consume(topic, 21);
+    expect(received.map((m) => m.value).sort()).toEqual(
+      ['before', ...Array.from({ length: 20 }, (_, i) => `after-${i}`)].sort(),
+    );
+    // Order per key holds for the rows that went through.
+    expect(firstArrivals(byKey(received)['c0'] ?? [])).toEqual(
+      Array.from({ length: 20 }, (_, i) => i)
+        .filter((i) => i % 3 === 0)
+        .map((i) => `after-${i}`),
+    );
+    await waitFor(async () => (await deadLetters()).length === 1);
+    const [dead] = await deadLetters();
+    expect(dead).toMatchObject({ topic, message_key: 'b', attempts: 3 });
+    expect(dead?.reason).toMatch(/^MESSAGE_TOO_LARGE: /);
+    expect(dead?.value?.length).toBe(huge.length);
+    expect(reported).toEqual([{ id: dead?.id, topic, reason: dead?.reason }]);
+    expect(await pending()).toBe(0);
+    const backlog = await relay.backlog();
+    expect(backlog).toEqual({ rows: 0, oldestAgeSeconds: 0, deadLetters: 1 });
+  });
+
+  it('a row for a topic that does not exist is dead-lettered; other topics are not held up meanwhile', async () => {
+    await dataSource.query(`DELETE FROM outbox_dead_letters`);
+    const topic = await newTopic();
+    const missing = uniqueName('outbox.never-created');
+    await write([
+      { topic: missing, key: 'm', value: 'lost-topic' },
+      ...Array.from({ length: 5 }, (_, i) => ({ topic, key: 'k', value: `v${i}` })),
+    ]);
+    const relay = newRelay({ retryMaxMs: 200 });
+    await relay.start();
+    const received = await consume(topic, 5);
+    expect(firstArrivals(received.map((m) => m.value))).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    await waitFor(async () => (await deadLetters()).length === 1, 60_000);
+    const [dead] = await deadLetters();
+    expect(dead).toMatchObject({ topic: missing, value: 'lost-topic' });
+    expect(dead?.reason).toMatch(/UNKNOWN_TOPIC_OR_PARTITION/);
+    expect(await pending()).toBe(0);
+  });
+
+  it('a broker that cannot be reached dead-letters nothing: the rows wait and go once it is back', async () => {
+    await dataSource.query(`DELETE FROM outbox_dead_letters`);
+    const topic = await newTopic();
+    await write([{ topic, key: 'k', value: 'waits' }]);
+    // A producer that fails as an unreachable broker does, then recovers.
+    const real = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    let failuresLeft = 6;
+    const producer: OutboxProducer = {
+      connect: () => real.connect(),
+      disconnect: () => real.disconnect(),
+      sendBatch: async (batch) => {
+        if (failuresLeft-- > 0)
+          throw Object.assign(new Error('Connection error: ECONNREFUSED'), { retriable: true });
+        return real.sendBatch(batch);
+      },
+    };
+    const relay = newRelay({ producer, kafka: undefined, retryInitialMs: 20, retryMaxMs: 50 });
+    await relay.start();
+    const received = await consume(topic, 1);
+    expect(received.map((m) => m.value)).toEqual(['waits']);
+    expect(failuresLeft).toBeLessThan(0);
+    expect(await deadLetters()).toEqual([]);
+  });
+
+  it('sends large batches in requests below the byte limit', async () => {
+    const topic = await newTopic();
+    // 40 rows of 100 KB: 4 MB in one poll, far over one request's limit.
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      topic,
+      key: `k${i % 4}`,
+      value: `${String(i).padStart(3, '0')}${'y'.repeat(100_000)}`,
+    }));
+    await write(rows);
+    const relay = newRelay();
+    await relay.start();
+    const received = await consume(topic, 40);
+    expect(new Set(received.map((m) => m.value?.slice(0, 3))).size).toBe(40);
+    expect(await pending()).toBe(0);
+  });
 });
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -25,6 +25,15 @@ interface OutboxRelayBaseOptions {
   readonly retryMaxMs?: number;
   /** The advisory lock id shared by every relay of this outbox (per database). */
   readonly lockId?: bigint;
+  /**
+   * Bytes of message values and keys per `sendBatch`, default 512 KiB: well below a broker's
+   * default 1 MiB limit on a request's record batch. A larger single row is sent alone.
+   */
+  readonly maxBatchBytes?: number;
+  /** Tries of a row the broker refuses for a reason of its own before it is dead-lettered; default 3. */
+  readonly maxRowTries?: number;
+  /** Told of each row moved to the dead-letter table (for a metric). */
+  readonly onDeadLetter?: (row: { topic: string; reason: string }) => void;
 }
 
 export type OutboxRelayOptions = OutboxRelayBaseOptions &
@@ -37,10 +46,23 @@ export interface PollResult {
   /** false when another relay held the lock: nothing was read. */
   readonly locked: boolean;
   readonly published: number;
+  /** Rows moved to the dead-letter table by this poll. */
+  readonly deadLettered: number;
+  /** Rows read (published, dead-lettered or left for a later try). */
+  readonly read: number;
+}
+
+/** What an operator and a metric see of the outbox. */
+export interface OutboxBacklog {
+  readonly rows: number;
+  /** Age of the oldest row waiting, in seconds; 0 when empty. */
+  readonly oldestAgeSeconds: number;
+  readonly deadLetters: number;
 }
 
 interface OutboxRow {
   id: string;
+  created_at: string;
   topic: string;
   message_key: string;
   value: string | null;
@@ -61,6 +83,61 @@ export function toTopicMessages(
     messages.push({ key: row.message_key, value: row.value, headers: { ...(row.headers ?? {}) } });
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/**
+ * Rows in order, cut into runs whose keys and values add up to at most `maxBytes` (a row larger
+ * than that makes a run of its own), so no request exceeds what a broker accepts.
+ */
+export function splitByBytes<T extends Pick<OutboxRow, 'message_key' | 'value'>>(
+  rows: readonly T[],
+  maxBytes: number,
+): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = Buffer.byteLength(row.message_key) + Buffer.byteLength(row.value ?? '') + 64;
+    if (run.length > 0 && bytes + size > maxBytes) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(row);
+    bytes += size;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/**
+ * Broker errors about the message or its topic, not the broker's health: retrying cannot fix
+ * them (or, for a topic that does not exist, only an operator can). kafkajs wraps the broker's
+ * error in the error of its last retry, so the cause is looked for down the chain.
+ */
+const ROW_FAULTS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'POLICY_VIOLATION',
+  'INVALID_REQUIRED_ACKS',
+]);
+
+export function rowFault(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
+    const type = (current as { type?: unknown }).type;
+    if (typeof type === 'string' && ROW_FAULTS.has(type)) return type;
+    const next =
+      (current as { originalError?: unknown }).originalError ??
+      (current as { cause?: unknown }).cause;
+    current = next;
+  }
+  return undefined;
 }
 
 /** Exponential backoff with up to 20% jitter. */
@@ -91,6 +168,14 @@ export class OutboxRelay {
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly lockId: string;
+  private readonly deadLetterTable: string;
+  private readonly maxBatchBytes: number;
+  private readonly maxRowTries: number;
+  private readonly onDeadLetter: OutboxRelayBaseOptions['onDeadLetter'];
+  /** Tries of rows the broker refused for their own reason, by outbox id. */
+  private readonly rowTries = new Map<string, { tries: number; reason: string }>();
+  /** Rows up to this id are sent one at a time: a run of them failed, one may be at fault. */
+  private isolateThrough: bigint | undefined;
 
   private connecting: Promise<void> | undefined;
   private loop: Promise<void> | undefined;
@@ -107,6 +192,9 @@ export class OutboxRelay {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // The relay retries whole polls with its own backoff: a request that fails (a topic
+        // that does not exist) fails in about a second, not after kafkajs's long retry chain.
+        retry: { retries: 2, initialRetryTime: 200 },
       });
     this.table = validateTableName(options.table ?? 'outbox');
     this.batchSize = options.batchSize ?? 500;
@@ -114,6 +202,10 @@ export class OutboxRelay {
     this.retryInitialMs = options.retryInitialMs ?? 200;
     this.retryMaxMs = options.retryMaxMs ?? 5_000;
     this.lockId = (options.lockId ?? DEFAULT_OUTBOX_LOCK_ID).toString();
+    this.deadLetterTable = validateTableName(`${this.table}_dead_letters`);
+    this.maxBatchBytes = options.maxBatchBytes ?? 512 * 1024;
+    this.maxRowTries = options.maxRowTries ?? 3;
+    this.onDeadLetter = options.onDeadLetter;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new TypeError('OutboxRelay: batchSize must be an integer >= 1');
     }
@@ -181,26 +273,136 @@ export class OutboxRelay {
     }
   }
 
-  /** One poll: publish and delete up to `batchSize` rows if this relay gets the lock. */
+  /**
+   * One poll, if this relay gets the lock: up to `batchSize` rows in id order, sent in runs of at
+   * most `maxBatchBytes`, then deleted. A run that fails stops the poll (the rows behind it wait,
+   * in order) and is sent row by row next time, so a row the broker refuses for a reason of its
+   * own is found: after `maxRowTries` it moves to the dead-letter table with the reason and the
+   * rows behind it go on. A failure of the broker itself (unreachable, no leader) dead-letters
+   * nothing: the rows wait and the poll is retried.
+   */
   async pollOnce(): Promise<PollResult> {
-    return this.dataSource.transaction(async (manager) => {
+    const { deadRows, ...result } = await this.dataSource.transaction(async (manager) => {
       const [{ locked }] = (await manager.query(
         `SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`,
         [this.lockId],
       )) as [{ locked: boolean }];
-      if (!locked) return { locked: false, published: 0 };
+      if (!locked) return { locked: false, published: 0, deadLettered: 0, read: 0, deadRows: [] };
       const rows = (await manager.query(
-        `SELECT o.id::text AS id, o.topic, o.message_key, o.value, o.headers
+        `SELECT o.id::text AS id, o.topic, o.message_key, o.value, o.headers, o.created_at
            FROM ${this.table} o ORDER BY o.id LIMIT $1`,
         [this.batchSize],
       )) as OutboxRow[];
-      if (rows.length === 0) return { locked: true, published: 0 };
-      await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(rows) });
-      await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [
-        rows.map((row) => row.id),
-      ]);
-      return { locked: true, published: rows.length };
+      if (rows.length === 0)
+        return { locked: true, published: 0, deadLettered: 0, read: 0, deadRows: [] };
+
+      const isolate = this.isolateThrough;
+      const runs =
+        isolate === undefined
+          ? splitByBytes(rows, this.maxBatchBytes)
+          : [
+              ...rows.filter((row) => BigInt(row.id) <= isolate).map((row) => [row]),
+              ...splitByBytes(
+                rows.filter((row) => BigInt(row.id) > isolate),
+                this.maxBatchBytes,
+              ),
+            ];
+      const sent: string[] = [];
+      const dead: Array<{ row: OutboxRow; reason: string; tries: number }> = [];
+      let failure: unknown;
+      for (const run of runs) {
+        try {
+          await this.producer.sendBatch({ acks: -1, topicMessages: toTopicMessages(run) });
+          for (const row of run) {
+            sent.push(row.id);
+            this.rowTries.delete(row.id);
+          }
+          continue;
+        } catch (error) {
+          const fault = rowFault(error);
+          const [only] = run;
+          if (fault === undefined) {
+            failure = error;
+            break;
+          }
+          if (run.length > 1 || only === undefined) {
+            // One of these rows is at fault: send them one at a time from now on.
+            this.isolateThrough = BigInt(run.at(-1)?.id ?? '0');
+            failure = error;
+            break;
+          }
+          const reason = `${fault}: ${error instanceof Error ? error.message : String(error)}`;
+          const tries = (this.rowTries.get(only.id)?.tries ?? 0) + 1;
+          this.rowTries.set(only.id, { tries, reason });
+          if (tries >= this.maxRowTries) {
+            dead.push({ row: only, reason, tries });
+            this.rowTries.delete(only.id);
+            continue;
+          }
+          // Left in place for its next try; the rows behind it go on meanwhile.
+          this.logger.warn('outbox relay: the broker refused a row; trying it again later', {
+            table: this.table,
+            id: only.id,
+            topic: only.topic,
+            tries,
+            reason,
+          });
+        }
+      }
+
+      if (dead.length > 0) {
+        await manager.query(
+          `INSERT INTO ${this.deadLetterTable}
+             (id, topic, message_key, value, headers, created_at, reason, attempts)
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::jsonb[],
+                                $6::timestamptz[], $7::text[], $8::int[])
+           ON CONFLICT (id) DO NOTHING`,
+          [
+            dead.map((d) => d.row.id),
+            dead.map((d) => d.row.topic),
+            dead.map((d) => d.row.message_key),
+            dead.map((d) => d.row.value),
+            dead.map((d) => JSON.stringify(d.row.headers ?? {})),
+            dead.map((d) => d.row.created_at),
+            dead.map((d) => d.reason),
+            dead.map((d) => d.tries),
+          ],
+        );
+      }
+      const gone = [...sent, ...dead.map((d) => d.row.id)];
+      if (gone.length > 0) {
+        await manager.query(`DELETE FROM ${this.table} WHERE id = ANY($1::bigint[])`, [gone]);
+      }
+      const last = rows.at(-1);
+      if (failure === undefined && this.isolateThrough !== undefined && last) {
+        if (BigInt(last.id) >= this.isolateThrough) this.isolateThrough = undefined;
+      }
+      // Nothing moved: the caller backs off. Something did: it is committed, the rest waits.
+      if (failure !== undefined && gone.length === 0) throw failure;
+      return {
+        locked: true,
+        published: sent.length,
+        deadLettered: dead.length,
+        read: rows.length,
+        deadRows: dead.map((d) => ({ id: d.row.id, topic: d.row.topic, reason: d.reason })),
+      };
     });
+    // Told once the move is committed.
+    for (const row of deadRows) {
+      this.logger.error('outbox relay: row dead-lettered', { table: this.deadLetterTable, ...row });
+      this.onDeadLetter?.(row);
+    }
+    return result;
+  }
+
+  /** Rows waiting, the oldest one's age, and rows dead-lettered so far. */
+  async backlog(): Promise<OutboxBacklog> {
+    const [row] = (await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM ${this.table})::int AS rows,
+              COALESCE(EXTRACT(EPOCH FROM now() - (SELECT min(created_at) FROM ${this.table})), 0)::float8 AS age,
+              (SELECT count(*) FROM ${this.deadLetterTable})::int AS dead`,
+    )) as [{ rows: number; age: number; dead: number }];
+    return { rows: row.rows, oldestAgeSeconds: row.age, deadLetters: row.dead };
   }
 
   private connect(): Promise<void> {
@@ -216,7 +418,8 @@ export class OutboxRelay {
     while (this.running) {
       let full = false;
       try {
-        full = (await this.pollOnce()).published === this.batchSize;
+        const poll = await this.pollOnce();
+        full = poll.read === this.batchSize && poll.published + poll.deadLettered > 0;
         failures = 0;
       } catch (error) {
         failures += 1;

@@ -3,6 +3,7 @@ export type { PlatformModuleOptions } from './platform.module';
 export { HealthHttpController } from './health/health.http.controller';
 export { MetricsHttpController } from './metrics/metrics.http.controller';
 export { sumMetric } from './metrics/metric-sample';
+export { createOutboxMetrics } from './metrics/outbox.metrics';
 export {
   createCounter,
   createGauge,
