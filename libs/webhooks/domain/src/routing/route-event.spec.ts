@@ -6,7 +6,7 @@ import {
   type WebhookConfigRecord,
 } from '@hookline/contracts';
 import { SubscriptionIndex } from '../matching/subscription-index';
-import { routeEvent } from './route-event';
+import { MAX_CORRELATION_ID_LENGTH, MAX_EVENT_DEPTH, routeEvent } from './route-event';
 
 const source = { topic: 'platform.events', partition: 2, offset: '41', key: 'comp-uuid-1234' };
 const clock = () => new Date('2026-01-01T00:00:00.000Z');
@@ -102,6 +102,44 @@ describe('routeEvent', () => {
     expect(result).toMatchObject({
       kind: 'dead_letter',
       deadLetter: { errors: [{ rule: 'max_size' }] },
+    });
+  });
+
+  it('dead-letters an event nested past the limit, naming it, and routes one at the limit', () => {
+    const nest = (levels: number): unknown => {
+      let value: unknown = 'leaf';
+      for (let i = 0; i < levels; i += 1) value = { a: value };
+      return value;
+    };
+    // The envelope and `data` take two levels.
+    const deep = { ...sample, data: { ...sample.data, extra: nest(MAX_EVENT_DEPTH) } };
+    const result = routeEvent(bytes(deep), source, index, { clock });
+    expect(result.kind).toBe('dead_letter');
+    if (result.kind !== 'dead_letter') return;
+    expect(result.deadLetter.errors).toEqual([
+      {
+        path: '',
+        rule: 'max_depth',
+        message: `the event is nested deeper than ${MAX_EVENT_DEPTH} levels`,
+      },
+    ]);
+    expect(validateEventDeadLettered(result.deadLetter).ok).toBe(true);
+
+    const fits = { ...sample, data: { ...sample.data, extra: nest(MAX_EVENT_DEPTH - 3) } };
+    expect(routeEvent(bytes(fits), source, index, { clock }).kind).toBe('matched');
+  });
+
+  it.each([
+    ['a NUL byte', 'corr\u0000id', /control characters/],
+    ['a newline', 'corr\nid', /control characters/],
+    ['too long', 'c'.repeat(MAX_CORRELATION_ID_LENGTH + 1), /longer than 256/],
+  ])('dead-letters an event whose correlation id header holds %s', (_, correlationId, reason) => {
+    const result = routeEvent(bytes(sample), source, index, { clock, correlationId });
+    if (result.kind !== 'dead_letter') throw new Error(result.kind);
+    expect(result.deadLetter.errors[0]).toMatchObject({
+      path: '/headers/correlation-id',
+      rule: 'invalid_header',
+      message: expect.stringMatching(reason),
     });
   });
 });
