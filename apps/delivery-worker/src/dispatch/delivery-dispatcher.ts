@@ -265,9 +265,12 @@ export class DeliveryDispatcher {
       return;
     }
     const record = lookup.kind === 'known' ? lookup.record : undefined;
-    if (!record || record.version < claim.request.webhookVersion) {
-      // The config topic has not brought this worker the webhook the request was matched
-      // against yet: wait for it a while, then give up on the delivery with the reason.
+    // The version to send with: the one the request was matched against, or the later one the
+    // database holds (a re-activation, a new URL) that webhooks.config has not brought yet.
+    const needed = Math.max(claim.request.webhookVersion, claim.webhookVersion ?? 0);
+    if (!record || record.version < needed) {
+      // The config topic has not brought this worker that version of the webhook yet: wait for
+      // it a while, then give up on the delivery with the reason (or send with what it has).
       const waited = Date.now() - Date.parse(claim.request.requestedAt);
       if (waited < CONFIG_WAIT_MS) {
         await options.store.release([claim], new Date(Date.now() + CONFIG_RECHECK_MS));

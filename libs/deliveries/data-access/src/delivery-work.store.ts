@@ -10,6 +10,7 @@ import {
   applyAttemptToStreak,
   type ClaimHold,
   holdAtClaim,
+  stillHeld,
   type DeliveryState,
   EMPTY_STREAK,
   evolveDelivery,
@@ -39,6 +40,8 @@ export interface ClaimedDelivery {
    * truth for a pause, ahead of `webhooks.config` reaching this worker.
    */
   readonly hold: ClaimHold;
+  /** The webhook's version as the config API last committed it, when it recorded one. */
+  readonly webhookVersion?: number;
 }
 
 export interface ClaimOptions {
@@ -118,9 +121,10 @@ export class DeliveryWorkStore {
    * for a manual retry of a finished delivery), and a queue row for each delivery left pending.
    * Idempotent on the delivery id: a replayed batch records and queues nothing new.
    */
-  async intake(requests: readonly DeliveryRequested[], now: Date): Promise<IntakeResult> {
-    if (requests.length === 0) return { recorded: 0, queued: 0 };
+  async intake(received: readonly DeliveryRequested[], now: Date): Promise<IntakeResult> {
+    if (received.length === 0) return { recorded: 0, queued: 0 };
     return inTransaction(this.dataSource, async (manager) => {
+      const requests = await this.releaseReactivated(manager, received);
       await manager.query(
         `INSERT INTO delivery_requests (delivery_id, webhook_id, company, request, recorded_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::timestamptz[])
@@ -176,6 +180,32 @@ export class DeliveryWorkStore {
         ],
       );
       return { recorded: added.length, queued: queued.length };
+    });
+  }
+
+  /**
+   * Requests the matcher held, as the database sees their webhooks: one re-activated since the
+   * version matched is no longer held ({@link stillHeld}).
+   */
+  private async releaseReactivated(
+    manager: EntityManager,
+    requests: readonly DeliveryRequested[],
+  ): Promise<readonly DeliveryRequested[]> {
+    const held = [...new Set(requests.filter((r) => r.held === true).map((r) => r.webhookId))];
+    if (held.length === 0) return requests;
+    const rows: Array<{
+      webhook_id: string;
+      status: 'active' | 'paused' | 'deleted';
+      version: number;
+    }> = await manager.query(
+      `SELECT webhook_id, status, version FROM webhook_status WHERE webhook_id = ANY($1)`,
+      [held],
+    );
+    const status = new Map(rows.map((row) => [row.webhook_id, row]));
+    return requests.map((request) => {
+      const webhook = status.get(request.webhookId);
+      if (!webhook || stillHeld(request, webhook)) return request;
+      return { ...request, held: false };
     });
   }
 
@@ -240,6 +270,7 @@ export class DeliveryWorkStore {
       claimId,
       request: row.request,
       state: row.state,
+      ...(row.webhook_version === null ? {} : { webhookVersion: row.webhook_version }),
       hold: holdAtClaim({
         ...(row.webhook_status === null ? {} : { status: row.webhook_status }),
         ...(row.webhook_version === null ? {} : { version: row.webhook_version }),

@@ -29,7 +29,12 @@ export {
   type StreakOptions,
   type StreakResult,
 } from './auto-pause/failure-streak';
-export { holdAtClaim, type ClaimHold, type WebhookAtClaim } from './auto-pause/claim-hold';
+export {
+  holdAtClaim,
+  stillHeld,
+  type ClaimHold,
+  type WebhookAtClaim,
+} from './auto-pause/claim-hold';
 export {
   DELIVERY_STATUSES,
   DeliveryStateError,

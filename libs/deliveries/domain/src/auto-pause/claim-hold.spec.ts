@@ -1,4 +1,4 @@
-import { holdAtClaim } from './claim-hold';
+import { holdAtClaim, stillHeld } from './claim-hold';
 
 describe('holdAtClaim', () => {
   const none = { pauseRequested: false, pausedAtVersion: null };
@@ -36,5 +36,21 @@ describe('holdAtClaim', () => {
 
   it('skips a deleted webhook', () => {
     expect(holdAtClaim({ ...none, status: 'deleted', version: 7 })).toBe('deleted');
+  });
+});
+
+describe('stillHeld', () => {
+  it('keeps a held request held unless the webhook was re-activated after the version matched', () => {
+    expect(stillHeld({ held: true, webhookVersion: 4 }, { status: 'paused', version: 4 })).toBe(
+      true,
+    );
+    expect(stillHeld({ held: true, webhookVersion: 4 }, {})).toBe(true);
+    expect(stillHeld({ held: true, webhookVersion: 4 }, { status: 'active', version: 4 })).toBe(
+      true,
+    );
+    expect(stillHeld({ held: true, webhookVersion: 4 }, { status: 'active', version: 5 })).toBe(
+      false,
+    );
+    expect(stillHeld({ webhookVersion: 4 }, { status: 'paused', version: 5 })).toBe(false);
   });
 });

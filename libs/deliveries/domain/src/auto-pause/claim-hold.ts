@@ -33,3 +33,20 @@ export function holdAtClaim(webhook: WebhookAtClaim): ClaimHold {
     return 'paused';
   return 'send';
 }
+
+/**
+ * Whether a request the matcher held (the webhook was paused in its view) is still held: not
+ * once the database shows the webhook re-activated at a later version than the one matched, so
+ * an event published after re-activation returned is sent, however late the matcher heard.
+ */
+export function stillHeld(
+  request: { readonly held?: boolean; readonly webhookVersion: number },
+  webhook: Pick<WebhookAtClaim, 'status' | 'version'>,
+): boolean {
+  if (request.held !== true) return false;
+  return !(
+    webhook.status === 'active' &&
+    webhook.version !== undefined &&
+    webhook.version > request.webhookVersion
+  );
+}
