@@ -31,6 +31,7 @@ describe('event store migrations against the real PostgreSQL', () => {
       'CreateWebhookEvents1764187200000',
       'AddTransactionIdToWebhookEvents1764190800000',
       'CreateOutbox1764194400000',
+      'CreateOutboxDeadLetters1764813600000',
     ]);
     expect(await runMigrations(options)).toEqual([]);
   });
