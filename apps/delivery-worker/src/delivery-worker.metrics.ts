@@ -15,6 +15,11 @@ export interface WorkerMetrics extends DispatcherMetrics {
   readonly requestsDeadLettered: Counter;
 }
 
+type QueueDepth = Awaited<ReturnType<DeliveryWorkStore['queueDepth']>>;
+
+/** How long one count of the work queue answers scrapes. */
+const QUEUE_DEPTH_MAX_AGE_MS = 5_000;
+
 /** Attempt latency from 10 ms to the 10 s default timeout, in seconds. */
 const ATTEMPT_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -23,6 +28,14 @@ export function createWorkerMetrics(
   registry: Registry,
   sources: WorkerMetricSources,
 ): WorkerMetrics {
+  // Counting the queue scans it: once per QUEUE_DEPTH_MAX_AGE_MS at most, however often scraped.
+  let depthCache: { at: number; value: Promise<QueueDepth | undefined> } | undefined;
+  const queueDepth = (): Promise<QueueDepth | undefined> => {
+    if (!depthCache || Date.now() - depthCache.at >= QUEUE_DEPTH_MAX_AGE_MS) {
+      depthCache = { at: Date.now(), value: sources.store.queueDepth().catch(() => undefined) };
+    }
+    return depthCache.value;
+  };
   createGauge(registry, {
     name: 'hookline_delivery_calls_in_flight',
     help: 'Calls to webhook endpoints in flight in this worker',
@@ -36,7 +49,7 @@ export function createWorkerMetrics(
     labelNames: ['state'],
     async collect() {
       // A database that does not answer must not fail the scrape: the series go missing instead.
-      const depth = await sources.store.queueDepth().catch(() => undefined);
+      const depth = await queueDepth();
       if (!depth) {
         this.reset();
         return;

@@ -1,16 +1,24 @@
-import { checkPostgres } from '@hookline/shared-event-store';
+import { checkPostgres, type PostgresHealth } from '@hookline/shared-event-store';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '../tokens';
+import { CachedProbe } from './cached-probe';
 
-/** `postgres`: the app's pool runs `SELECT 1`. Only where the app has a database. */
+/**
+ * `postgres`: the app's pool runs `SELECT 1`, at most every few seconds and answered as down
+ * after 2 s ({@link CachedProbe}). Only where the app has a database.
+ */
 @Injectable()
 export class PostgresHealthIndicator {
+  private readonly probe: CachedProbe<PostgresHealth> | undefined;
+
   constructor(
     private readonly indicators: HealthIndicatorService,
     @Optional() @Inject(DATA_SOURCE) private readonly dataSource?: DataSource,
-  ) {}
+  ) {
+    this.probe = dataSource ? new CachedProbe(() => checkPostgres(dataSource)) : undefined;
+  }
 
   get applies(): boolean {
     return this.dataSource !== undefined;
@@ -18,8 +26,8 @@ export class PostgresHealthIndicator {
 
   async check(key = 'postgres') {
     const session = this.indicators.check(key);
-    if (!this.dataSource) return session.down({ error: 'this app has no database' });
-    const { ok, ...details } = await checkPostgres(this.dataSource);
+    if (!this.probe) return session.down({ error: 'this app has no database' });
+    const { ok, ...details } = await this.probe.check();
     return ok ? session.up(details) : session.down(details);
   }
 }
