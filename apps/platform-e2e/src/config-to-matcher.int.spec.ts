@@ -1,5 +1,6 @@
 import { ACCESS_MIGRATIONS, ApiKeyStore } from '@hookline/access-data-access';
 import { type DeliveryRequested, SAMPLE_ENVELOPES } from '@hookline/contracts';
+import { DELIVERIES_MIGRATIONS } from '@hookline/deliveries-data-access';
 import { generateMasterKey } from '@hookline/shared-crypto';
 import {
   createDataSource,
@@ -82,7 +83,13 @@ describe('config API to event matcher, live', () => {
   beforeAll(async () => {
     const infra = integrationEnv();
     db = await createTestDatabase('e2e');
-    const migrations = [...EVENT_STORE_MIGRATIONS, ...WEBHOOKS_MIGRATIONS, ...ACCESS_MIGRATIONS];
+    // The config API's own set: it records each webhook's status for the delivery worker too.
+    const migrations = [
+      ...EVENT_STORE_MIGRATIONS,
+      ...WEBHOOKS_MIGRATIONS,
+      ...ACCESS_MIGRATIONS,
+      ...DELIVERIES_MIGRATIONS,
+    ];
     await runMigrations({ url: db.url, migrations });
     const dataSource = await createDataSource({ url: db.url, migrations }).initialize();
     key = (await new ApiKeyStore(dataSource).create({ company, role: 'admin', name: 'e2e' })).key;
