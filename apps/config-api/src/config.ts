@@ -9,6 +9,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
     {
       HOOKLINE_CONFIG_API_HOST: env.string('127.0.0.1'),
       HOOKLINE_CONFIG_API_PORT: env.port(3000),
+      HOOKLINE_CONFIG_API_OPERATIONS_PORT: env.optionalPort(),
       DATABASE_URL: env.url(['postgres', 'postgresql']),
       KAFKA_BROKERS: env.list(),
       HOOKLINE_MASTER_KEY: env.string(),

@@ -12,6 +12,7 @@ runApp({
     return {
       host: config.HOOKLINE_CONFIG_API_HOST,
       port: config.HOOKLINE_CONFIG_API_PORT,
+      operationsPort: config.HOOKLINE_CONFIG_API_OPERATIONS_PORT,
       module: AppModule.register(config),
     };
   },

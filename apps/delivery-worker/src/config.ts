@@ -19,6 +19,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
     {
       HOOKLINE_DELIVERY_WORKER_HOST: env.string('127.0.0.1'),
       HOOKLINE_DELIVERY_WORKER_PORT: env.port(3002),
+      HOOKLINE_DELIVERY_WORKER_OPERATIONS_PORT: env.optionalPort(),
       DATABASE_URL: env.url(['postgres', 'postgresql']),
       KAFKA_BROKERS: env.list(),
       HOOKLINE_LOG_LEVEL: env.oneOf(LOG_LEVELS, 'info'),

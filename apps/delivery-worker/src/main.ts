@@ -11,6 +11,7 @@ runApp({
     return {
       host: config.HOOKLINE_DELIVERY_WORKER_HOST,
       port: config.HOOKLINE_DELIVERY_WORKER_PORT,
+      operationsPort: config.HOOKLINE_DELIVERY_WORKER_OPERATIONS_PORT,
       module: AppModule.register(config),
     };
   },

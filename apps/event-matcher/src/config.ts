@@ -9,6 +9,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) =>
     {
       HOOKLINE_EVENT_MATCHER_HOST: env.string('127.0.0.1'),
       HOOKLINE_EVENT_MATCHER_PORT: env.port(3001),
+      HOOKLINE_EVENT_MATCHER_OPERATIONS_PORT: env.optionalPort(),
       KAFKA_BROKERS: env.list(),
       HOOKLINE_LOG_LEVEL: env.oneOf(LOG_LEVELS, 'info'),
       HOOKLINE_INGEST_TOPICS: env.list([KAFKA_TOPICS.platformEvents]),

@@ -11,6 +11,7 @@ runApp({
     return {
       host: config.HOOKLINE_EVENT_MATCHER_HOST,
       port: config.HOOKLINE_EVENT_MATCHER_PORT,
+      operationsPort: config.HOOKLINE_EVENT_MATCHER_OPERATIONS_PORT,
       module: AppModule.register(config),
     };
   },

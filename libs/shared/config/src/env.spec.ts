@@ -50,6 +50,14 @@ describe('parseEnv', () => {
     expect(parseEnv(settings, { CA_FILE: ' /etc/ca.pem ' })).toEqual({ CA_FILE: '/etc/ca.pem' });
   });
 
+  it('reads an optional port as undefined when unset or blank, and checks it when set', () => {
+    const settings = { OPS_PORT: env.optionalPort() };
+    expect(parseEnv(settings, {})).toEqual({ OPS_PORT: undefined });
+    expect(parseEnv(settings, { OPS_PORT: ' ' })).toEqual({ OPS_PORT: undefined });
+    expect(parseEnv(settings, { OPS_PORT: '9464' })).toEqual({ OPS_PORT: 9464 });
+    expect(() => parseEnv(settings, { OPS_PORT: '70000' })).toThrow(/OPS_PORT must be <= 65535/);
+  });
+
   it('rejects a URL with the wrong protocol and never prints its password', () => {
     expect(() =>
       parseEnv({ DATABASE_URL: env.url(['postgres']) }, { DATABASE_URL: 'mysql://u:secret@h/db' }),

@@ -51,6 +51,12 @@ export const env = {
 
   port: (fallback?: number) => env.int(fallback, { min: 0, max: 65535 }),
 
+  /** A port that may be left unset or empty: then `undefined`. */
+  optionalPort: () =>
+    setting('a TCP port', (raw) =>
+      present(raw) ? env.int(undefined, { min: 0, max: 65535 }).parse(raw, '') : undefined,
+    ),
+
   bool: (fallback?: boolean) =>
     setting('true or false', (raw) => {
       if (!present(raw)) {

@@ -11,6 +11,8 @@ export {
   createMetricsRegistry,
 } from './metrics/metrics';
 export { runApp } from './run-app';
+export { OPERATIONS_PATHS, separateOperations } from './operations-port';
+export type { OperationsPort } from './operations-port';
 export type { RunAppOptions } from './run-app';
 export { DATA_SOURCE, KAFKA, METRICS_REGISTRY } from './tokens';
 export { LOG_LEVELS, LOG_REDACT_PATHS } from './logging';

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { ReadinessRegistry } from './health/readiness.registry';
 import { createCounter } from './metrics/metrics';
+import { separateOperations } from './operations-port';
 import { PlatformModule } from './platform.module';
 import { METRICS_REGISTRY } from './tokens';
 
@@ -147,5 +148,31 @@ describe('PlatformModule health endpoints against the real infrastructure', () =
     expect(records.some((r) => (r['req'] as { url?: string } | undefined)?.url === '/health')).toBe(
       false,
     );
+  });
+
+  it('moves /health, /ready and /metrics to an operations port of their own, off the main port', async () => {
+    const infra = integrationEnv();
+    let listenOperations: ReturnType<typeof separateOperations> | undefined;
+    const app = await startHttpApp(
+      PlatformModule.register({ appName: 'ops-port-spec', kafkaBrokers: infra.kafkaBrokers }),
+      (nest) => {
+        listenOperations = separateOperations(nest);
+      },
+    );
+    running.push(app);
+    const operations = await listenOperations?.('127.0.0.1', 0);
+    if (!operations) throw new Error('no operations port');
+    try {
+      const opsUrl = `http://127.0.0.1:${operations.port}`;
+      expect((await fetch(`${opsUrl}/health`)).status).toBe(200);
+      expect((await fetch(`${opsUrl}/ready`)).status).toBe(200);
+      const metrics = await fetch(`${opsUrl}/metrics`);
+      expect([metrics.status, (await metrics.text()).includes('process_cpu')]).toEqual([200, true]);
+      expect((await fetch(`${opsUrl}/v1/webhooks`)).status).toBe(404);
+      for (const path of ['/health', '/ready', '/metrics'])
+        expect((await fetch(`${app.baseUrl}${path}`)).status).toBe(404);
+    } finally {
+      await operations.close();
+    }
   });
 });
