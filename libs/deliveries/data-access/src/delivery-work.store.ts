@@ -103,6 +103,43 @@ const ATTEMPT_TYPES: ReadonlySet<DeliveryLogEvent['type']> = new Set([
 ]);
 
 /**
+ * One claim, one round trip: due rows that are not waiting behind an ordered lane's head, at most
+ * $2 per webhook and $3 in all, leased with claim id $4 for $5 ms, skipping webhooks $1; with
+ * each claimed delivery's request, state and what the database says of its webhook.
+ */
+export const CLAIM_SQL = `WITH due AS (
+         -- Rows behind the head of an ordered lane are waiting, and out of this index.
+         SELECT delivery_id, webhook_id, due_at FROM delivery_queue q
+          WHERE NOT q.waiting AND due_at <= now()
+            AND (claimed_until IS NULL OR claimed_until < now())
+            AND webhook_id <> ALL($1::text[])
+          ORDER BY due_at LIMIT ${CLAIM_SCAN_ROWS}
+       ), ranked AS (
+         SELECT delivery_id, due_at,
+                row_number() OVER (PARTITION BY webhook_id ORDER BY due_at, delivery_id) AS nth
+           FROM due
+       ), candidates AS (
+         SELECT delivery_id FROM ranked WHERE nth <= $2 ORDER BY due_at LIMIT $3
+       ), locked AS (
+         SELECT q.delivery_id FROM delivery_queue q JOIN candidates c USING (delivery_id)
+          WHERE q.claimed_until IS NULL OR q.claimed_until < now()
+          FOR UPDATE OF q SKIP LOCKED
+       ), claimed AS (
+         UPDATE delivery_queue q
+            SET claim_id = $4, claimed_until = now() + $5 * interval '1 millisecond'
+           FROM locked WHERE q.delivery_id = locked.delivery_id
+         RETURNING q.delivery_id, q.webhook_id, q.request
+       )
+       SELECT c.delivery_id, c.webhook_id, COALESCE(c.request, r.request) AS request, d.state,
+              ws.status AS webhook_status, ws.version AS webhook_version,
+              (fs.streak->>'pauseRequested')::boolean AS pause_requested, fs.paused_at_version
+         FROM claimed c
+         JOIN delivery_requests r USING (delivery_id)
+         JOIN deliveries d USING (delivery_id)
+         LEFT JOIN webhook_status ws ON ws.webhook_id = c.webhook_id
+         LEFT JOIN webhook_failure_streaks fs ON fs.webhook_id = c.webhook_id`;
+
+/**
  * The delivery worker's durable work: intake of requests, the work queue with leased claims, and
  * recording outcomes, each one transaction with the delivery log (see the migration
  * `CreateDeliveryQueue` for the tables). Times of leases are the database's clock, so workers on
@@ -160,14 +197,14 @@ export class DeliveryWorkStore {
       const touched = new Map(added.map((e) => [e.deliveryId, e.webhookId]));
       const pending = [...touched].filter(([id]) => states.get(id)?.status === 'pending');
       if (pending.length === 0) return { recorded: added.length, queued: 0 };
-      const queued: unknown[] = await manager.query(
+      const queued: Array<{ delivery_id: string; ordered: boolean }> = await manager.query(
         `INSERT INTO delivery_queue (delivery_id, webhook_id, due_at, enqueued_at, request, ordered)
          SELECT id, webhook, $3, $3, request, ordered
            FROM unnest($1::text[], $2::text[], $4::json[], $5::boolean[])
                 WITH ORDINALITY AS t(id, webhook, request, ordered, n)
           ORDER BY n
          ON CONFLICT (delivery_id) DO NOTHING
-         RETURNING delivery_id`,
+         RETURNING delivery_id, ordered`,
         [
           pending.map(([id]) => id),
           pending.map(([, webhook]) => webhook),
@@ -179,6 +216,18 @@ export class DeliveryWorkStore {
           pending.map(([id]) => orderedIds.has(id)),
         ],
       );
+      // A new ordered row behind its lane's head waits. A webhook's requests come from one
+      // partition, taken in by one consumer at a time, so no other intake adds to its lane now.
+      const ordered = queued.filter((row) => row.ordered).map((row) => row.delivery_id);
+      if (ordered.length > 0) {
+        await manager.query(
+          `UPDATE delivery_queue q SET waiting = true
+            WHERE q.delivery_id = ANY($1) AND EXISTS (
+                  SELECT 1 FROM delivery_queue o
+                   WHERE o.webhook_id = q.webhook_id AND o.ordered AND o.seq < q.seq)`,
+          [ordered],
+        );
+      }
       return { recorded: added.length, queued: queued.length };
     });
   }
@@ -228,42 +277,13 @@ export class DeliveryWorkStore {
       webhook_version: number | null;
       pause_requested: boolean | null;
       paused_at_version: number | null;
-    }> = await this.dataSource.query(
-      `WITH due AS (
-         SELECT delivery_id, webhook_id, due_at FROM delivery_queue q
-          WHERE due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
-            AND webhook_id <> ALL($1::text[])
-            -- An ordered row waits until every earlier ordered row of its webhook has ended.
-            AND (NOT q.ordered OR NOT EXISTS (
-                  SELECT 1 FROM delivery_queue o
-                   WHERE o.webhook_id = q.webhook_id AND o.ordered AND o.seq < q.seq))
-          ORDER BY due_at LIMIT ${CLAIM_SCAN_ROWS}
-       ), ranked AS (
-         SELECT delivery_id, due_at,
-                row_number() OVER (PARTITION BY webhook_id ORDER BY due_at, delivery_id) AS nth
-           FROM due
-       ), candidates AS (
-         SELECT delivery_id FROM ranked WHERE nth <= $2 ORDER BY due_at LIMIT $3
-       ), locked AS (
-         SELECT q.delivery_id FROM delivery_queue q JOIN candidates c USING (delivery_id)
-          WHERE q.claimed_until IS NULL OR q.claimed_until < now()
-          FOR UPDATE OF q SKIP LOCKED
-       ), claimed AS (
-         UPDATE delivery_queue q
-            SET claim_id = $4, claimed_until = now() + $5 * interval '1 millisecond'
-           FROM locked WHERE q.delivery_id = locked.delivery_id
-         RETURNING q.delivery_id, q.webhook_id, q.request
-       )
-       SELECT c.delivery_id, c.webhook_id, COALESCE(c.request, r.request) AS request, d.state,
-              ws.status AS webhook_status, ws.version AS webhook_version,
-              (fs.streak->>'pauseRequested')::boolean AS pause_requested, fs.paused_at_version
-         FROM claimed c
-         JOIN delivery_requests r USING (delivery_id)
-         JOIN deliveries d USING (delivery_id)
-         LEFT JOIN webhook_status ws ON ws.webhook_id = c.webhook_id
-         LEFT JOIN webhook_failure_streaks fs ON fs.webhook_id = c.webhook_id`,
-      [options.skipWebhooks, options.perWebhookLimit, options.limit, claimId, options.leaseMs],
-    );
+    }> = await this.dataSource.query(CLAIM_SQL, [
+      options.skipWebhooks,
+      options.perWebhookLimit,
+      options.limit,
+      claimId,
+      options.leaseMs,
+    ]);
     return rows.map((row) => ({
       deliveryId: row.delivery_id,
       webhookId: row.webhook_id,
@@ -392,14 +412,21 @@ export class DeliveryWorkStore {
         rows.forEach((row) => held.add(row.delivery_id));
       }
       if (ends.length > 0) {
-        const [rows]: [Array<{ delivery_id: string }>, number] = await manager.query(
+        const [rows]: [
+          Array<{ delivery_id: string; webhook_id: string; ordered: boolean }>,
+          number,
+        ] = await manager.query(
           `DELETE FROM delivery_queue q
             USING unnest($1::text[], $2::uuid[]) AS e(delivery_id, claim_id)
             WHERE q.delivery_id = e.delivery_id AND q.claim_id = e.claim_id
-           RETURNING q.delivery_id`,
+           RETURNING q.delivery_id, q.webhook_id, q.ordered`,
           [ends.map((i) => i.claim.deliveryId), ends.map((i) => i.claim.claimId)],
         );
         rows.forEach((row) => held.add(row.delivery_id));
+        await this.advanceLanes(
+          manager,
+          rows.filter((row) => row.ordered).map((row) => row.webhook_id),
+        );
       }
 
       // One streak update per webhook, in a fixed order (two workers never lock crosswise).
@@ -425,6 +452,25 @@ export class DeliveryWorkStore {
         };
       });
     });
+  }
+
+  /**
+   * The lanes whose head just ended get their next row as head (claimable). One statement: the
+   * first waiting row of each lane by `seq`, found through the lane's index.
+   */
+  private async advanceLanes(manager: EntityManager, webhookIds: readonly string[]) {
+    if (webhookIds.length === 0) return;
+    await manager.query(
+      `UPDATE delivery_queue q SET waiting = false
+         FROM (SELECT l.delivery_id
+                 FROM unnest($1::text[]) AS w(webhook_id)
+                 CROSS JOIN LATERAL (
+                   SELECT o.delivery_id FROM delivery_queue o
+                    WHERE o.webhook_id = w.webhook_id AND o.ordered
+                    ORDER BY o.seq LIMIT 1) l) head
+        WHERE q.delivery_id = head.delivery_id AND q.waiting`,
+      [[...new Set(webhookIds)].sort()],
+    );
   }
 
   /** Work left in the queue, for readiness and tests. */

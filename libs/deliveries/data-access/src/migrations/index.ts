@@ -5,6 +5,7 @@ import { AddDeliveryHistoryIndexes1764464400000 } from './1764464400000-add-deli
 import { AddOrderedLaneToDeliveryQueue1764550800000 } from './1764550800000-add-ordered-lane-to-delivery-queue';
 import { KeepRequestKeyOrder1764637200000 } from './1764637200000-keep-request-key-order';
 import { CreateWebhookStatus1764810000000 } from './1764810000000-create-webhook-status';
+import { AddLaneWaitingToDeliveryQueue1764817200000 } from './1764817200000-add-lane-waiting-to-delivery-queue';
 
 /** The delivery log's migrations, oldest first (the event store's run before them). */
 export const DELIVERIES_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const DELIVERIES_MIGRATIONS = [
   AddOrderedLaneToDeliveryQueue1764550800000,
   KeepRequestKeyOrder1764637200000,
   CreateWebhookStatus1764810000000,
+  AddLaneWaitingToDeliveryQueue1764817200000,
 ] as const;
