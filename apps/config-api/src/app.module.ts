@@ -42,6 +42,7 @@ import { RevokeApiKeyHttpController } from './api-keys/revoke-api-key/revoke-api
 import { ApiKeyGuard } from './auth/api-key.guard';
 import type { ConfigApiConfig } from './config';
 import { DeliveryRequestOutbox } from './deliveries/delivery-request.outbox';
+import type { ReplayLimits } from './deliveries/queue-replay';
 import { ExportDeliveriesHttpController } from './deliveries/export-deliveries/export-deliveries.http.controller';
 import { GetDeliveryHttpController } from './deliveries/get-delivery/get-delivery.http.controller';
 import { ListDeliveriesHttpController } from './deliveries/list-deliveries/list-deliveries.http.controller';
@@ -56,6 +57,7 @@ import {
   DELIVERY_READS,
   DELIVERY_REQUEST_OUTBOX,
   KEY_RING,
+  REPLAY_LIMITS,
   TEST_WEBHOOK_OPTIONS,
   WEBHOOK_COMMANDS_OPTIONS,
   WEBHOOK_INPUT_OPTIONS,
@@ -106,6 +108,9 @@ const DELIVERIES_TOPIC_PARTITIONS = 6;
 const TEST_OUTCOME_POLL_MS = 200;
 
 const OUTBOX_RELAY = Symbol('OutboxRelay');
+
+/** Requests a replay reads and queues per round trip. */
+const REPLAY_PAGE_SIZE = 1000;
 const DELIVERIES_TOPIC = Symbol('DeliveriesTopic');
 
 export interface AppModuleOptions {
@@ -199,6 +204,14 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) =>
             new DeliveryRequestOutbox(dataSource, config.HOOKLINE_DELIVERIES_TOPIC),
+        },
+        {
+          provide: REPLAY_LIMITS,
+          useValue: {
+            maxDeliveries: config.HOOKLINE_REPLAY_MAX_DELIVERIES,
+            maxWindowDays: config.HOOKLINE_RECOVER_MAX_WINDOW_DAYS,
+            pageSize: REPLAY_PAGE_SIZE,
+          } satisfies ReplayLimits,
         },
         {
           provide: TEST_WEBHOOK_OPTIONS,

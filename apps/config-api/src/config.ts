@@ -20,6 +20,8 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_CONFIG_API_COMMANDS_GROUP: env.string('hookline-config-api-commands'),
       HOOKLINE_DELIVERIES_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveries),
       HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS: env.int(15000, { min: 1, max: 120000 }),
+      HOOKLINE_REPLAY_MAX_DELIVERIES: env.int(100_000, { min: 1, max: 10_000_000 }),
+      HOOKLINE_RECOVER_MAX_WINDOW_DAYS: env.int(30, { min: 1, max: 3650 }),
     },
     source,
   );

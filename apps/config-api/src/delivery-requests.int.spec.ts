@@ -285,7 +285,12 @@ describe('manual retry, test webhook, replay and recovery, produced on the deliv
         { replayMissed: true },
       );
       expect(activated.status).toBe(200);
-      expect(activated.body).toMatchObject({ id: webhook.id, status: 'active', replayed: 4 });
+      expect(activated.body).toMatchObject({
+        id: webhook.id,
+        status: 'active',
+        replayed: 4,
+        replayComplete: true,
+      });
 
       const messages = await producedFor(webhook.id, 4);
       expect(messages.map((m) => m.request.deliveryId)).toEqual(held.map((r) => r.deliveryId));
@@ -320,7 +325,9 @@ describe('manual retry, test webhook, replay and recovery, produced on the deliv
 
     it('recover queues the failed and skipped deliveries created in the window, oldest first', async () => {
       const webhook = await createWebhook();
-      const at = (minute: number) => new Date(Date.parse('2026-03-02T00:00:00Z') + minute * 60_000);
+      // Inside the recovery window (HOOKLINE_RECOVER_MAX_WINDOW_DAYS, 30 by default).
+      const start = Date.now() - 2 * 86_400_000;
+      const at = (minute: number) => new Date(start + minute * 60_000);
       const seed = async (minute: number, kind: 'failed' | 'skipped' | 'delivered') => {
         const request = DeliverySeeder.request(webhook, 'scan.completed', {
           ...(kind === 'skipped' ? { held: true } : {}),
@@ -339,7 +346,7 @@ describe('manual retry, test webhook, replay and recovery, produced on the deliv
         since: at(1).toISOString(),
         until: at(5).toISOString(),
       });
-      expect(recovered).toEqual({ status: 202, body: { queued: 3 } });
+      expect(recovered).toEqual({ status: 202, body: { queued: 3, complete: true } });
       const messages = await producedFor(webhook.id, 3);
       expect(messages.map((m) => m.request.deliveryId)).toEqual(inWindow);
       expect(messages.map((m) => m.request.trigger)).toEqual(['manual', 'manual', 'manual']);
@@ -348,14 +355,18 @@ describe('manual retry, test webhook, replay and recovery, produced on the deliv
       const sinceOnly = await post(`/v1/webhooks/${webhook.id}/recover`, {
         since: at(4).toISOString(),
       });
-      expect(sinceOnly).toEqual({ status: 202, body: { queued: 2 } });
+      expect(sinceOnly).toEqual({ status: 202, body: { queued: 2, complete: true } });
     });
 
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString();
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000).toISOString();
     it.each([
       [{}, 'since', 'required'],
       [{ since: 'yesterday' }, 'since', 'invalid_type'],
-      [{ since: '2026-03-02T00:00:00Z', until: 'soon' }, 'until', 'invalid_type'],
-      [{ since: '2026-03-02T00:00:00Z', until: '2026-03-01T00:00:00Z' }, 'until', 'out_of_range'],
+      [{ since: yesterday, until: 'soon' }, 'until', 'invalid_type'],
+      [{ since: yesterday, until: twoDaysAgo }, 'until', 'out_of_range'],
+      // Further back than the window: bounded, whatever the outage.
+      [{ since: '2020-01-01T00:00:00Z' }, 'since', 'out_of_range'],
     ])('recover answers %j with 400 naming %s', async (body, field, rule) => {
       const webhook = await createWebhook();
       const { status, body: error } = await post<{ violations: Array<{ field: string }> }>(
@@ -369,7 +380,7 @@ describe('manual retry, test webhook, replay and recovery, produced on the deliv
     it('recover answers 409 while paused and 404 for another company’s webhook', async () => {
       const webhook = await createWebhook();
       await seeder.seed(DeliverySeeder.request(webhook), [FAILED], { policy: ONE_SHOT });
-      const since = { since: '2020-01-01T00:00:00Z' };
+      const since = { since: twoDaysAgo };
       expect((await post(`/v1/webhooks/${webhook.id}/recover`, since, otherKey)).status).toBe(404);
       const theirs = await post(
         `/v1/webhooks/${webhook.id}/activate`,

@@ -50,6 +50,8 @@ export interface DeliveryRow {
 export interface PlatformOptions {
   /** Settings of the delivery worker on top of the harness's. */
   readonly worker?: Readonly<Record<string, string>>;
+  /** Settings (and NODE_OPTIONS) of the config API on top of the harness's. */
+  readonly configApi?: Readonly<Record<string, string>>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -129,6 +131,7 @@ export class Platform {
         HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
         HOOKLINE_CONFIG_API_COMMANDS_GROUP: uniqueName('e2e-commands'),
         HOOKLINE_LOG_LEVEL: 'warn',
+        ...this.options.configApi,
       },
       apiPort,
     );
@@ -151,6 +154,13 @@ export class Platform {
       this.startWorker(),
     ]);
     return this;
+  }
+
+  /** The config API process's pid (to read its memory from /proc). */
+  configApiPid(): number {
+    const pid = this.configApi.child.pid;
+    if (pid === undefined) throw new Error('the config API has no pid');
+    return pid;
   }
 
   /** Starts (or starts again) the delivery worker process; resolves once it is ready. */

@@ -17,6 +17,8 @@ import {
   type HistoryPage,
   type HistoryPageRequest,
   type HistoryStatus,
+  type ReplayPage,
+  type ReplayPageQuery,
   type WebhookStats,
 } from './delivery-queries';
 import { decodeCursor, encodeCursor } from './history-cursor';
@@ -382,37 +384,58 @@ export class DeliveryQueries implements DeliveryReads {
   }
 
   /**
-   * The requests as accepted at intake (from `delivery_requests`) of `webhookId`'s deliveries in
-   * `statuses`, created at or after `since` and before `until`, oldest first: what a replay or
-   * a recovery sends again. Test deliveries are never replayed.
+   * One page of the requests as accepted at intake (from `delivery_requests`) of `webhookId`'s
+   * deliveries in `statuses`, created at or after `since` and before `until`, oldest first: what
+   * a replay or a recovery sends again, a page at a time. Test deliveries are never replayed.
    */
-  async requestsToReplay(
-    company: string,
-    webhookId: string,
-    statuses: readonly DeliveryStatus[],
-    window: { since?: Date; until?: Date },
-  ): Promise<DeliveryRequested[]> {
-    if (statuses.length === 0) return [];
-    const rows: Array<{ request: DeliveryRequested }> = await this.dataSource.query(
-      // In the order the requests were taken in (their place in the log): deliveries taken in
-      // one intake transaction share created_at, so the time alone does not order them.
-      `SELECT r.request
-         FROM deliveries d JOIN delivery_requests r ON r.delivery_id = d.delivery_id
-         CROSS JOIN LATERAL (
-           SELECT min(e.global_position) AS position FROM delivery_events e
-            WHERE e.delivery_id = d.delivery_id AND e.type = 'DeliveryRequested') first
-        WHERE d.company = $1 AND d.webhook_id = $2 AND d.status = ANY($3::text[]) AND NOT d.test
-          AND ($4::timestamptz IS NULL OR d.created_at >= $4::timestamptz)
-          AND ($5::timestamptz IS NULL OR d.created_at < $5::timestamptz)
-        ORDER BY first.position`,
-      [
-        company,
-        webhookId,
-        statuses,
-        window.since ? isoDate(window.since, 'since') : null,
-        window.until ? isoDate(window.until, 'until') : null,
-      ],
-    );
-    return rows.map((row) => row.request);
+  async replayPage(query: ReplayPageQuery): Promise<ReplayPage> {
+    if (query.statuses.length === 0) return { requests: [] };
+    if (!Number.isInteger(query.limit) || query.limit < 1)
+      throw new TypeError('limit must be an integer >= 1');
+    const rows: Array<{ request: DeliveryRequested; created_at: string; position: string }> =
+      await this.dataSource.query(
+        // Deliveries taken in one intake transaction share created_at: their place in the log
+        // orders them within it. A page takes the next `limit` by time through the index, plus
+        // the cursor's own ties, and looks up the log position of those alone. The creation time
+        // travels as text, to the microsecond.
+        `WITH candidates AS (
+           (SELECT d.delivery_id, d.created_at FROM deliveries d
+             WHERE d.company = $1 AND d.webhook_id = $2 AND d.status = ANY($3::text[]) AND NOT d.test
+               AND ($4::timestamptz IS NULL OR d.created_at >= $4::timestamptz)
+               AND ($5::timestamptz IS NULL OR d.created_at < $5::timestamptz)
+               AND ($6::timestamptz IS NULL OR d.created_at > $6::timestamptz)
+             ORDER BY d.created_at LIMIT $8)
+           UNION ALL
+           (SELECT d.delivery_id, d.created_at FROM deliveries d
+             WHERE $6::timestamptz IS NOT NULL AND d.created_at = $6::timestamptz
+               AND d.company = $1 AND d.webhook_id = $2 AND d.status = ANY($3::text[]) AND NOT d.test)
+         )
+         SELECT r.request, c.created_at::text AS created_at, first.position::text AS position
+           FROM candidates c JOIN delivery_requests r ON r.delivery_id = c.delivery_id
+           CROSS JOIN LATERAL (
+             SELECT min(e.global_position) AS position FROM delivery_events e
+              WHERE e.delivery_id = c.delivery_id AND e.type = 'DeliveryRequested') first
+          WHERE $6::timestamptz IS NULL
+             OR (c.created_at, first.position) > ($6::timestamptz, $7::bigint)
+          ORDER BY c.created_at, first.position
+          LIMIT $8`,
+        [
+          query.company,
+          query.webhookId,
+          query.statuses,
+          query.since ? isoDate(query.since, 'since') : null,
+          query.until ? isoDate(query.until, 'until') : null,
+          query.after?.createdAt ?? null,
+          query.after?.position ?? null,
+          query.limit,
+        ],
+      );
+    const last = rows.at(-1);
+    return {
+      requests: rows.map((row) => row.request),
+      ...(last && rows.length === query.limit
+        ? { next: { createdAt: last.created_at, position: last.position } }
+        : {}),
+    };
   }
 }

@@ -148,11 +148,31 @@ export interface DeliveryReads {
    * an object-mode stream of {@link ExportRow}; memory stays flat however many rows.
    */
   exportAttempts(filter: HistoryFilter): Promise<Readable>;
-  /** The accepted requests of `webhookId` whose delivery is in `statuses`, oldest first, in a window. */
-  requestsToReplay(
-    company: string,
-    webhookId: string,
-    statuses: readonly DeliveryStatus[],
-    window: { since?: Date; until?: Date },
-  ): Promise<DeliveryRequested[]>;
+  /**
+   * One page of the accepted requests of `webhookId` whose delivery is in `statuses`, oldest
+   * first, in a window: pass `next` back as `after` for the page after it (none when done).
+   * A replay or a recovery of any size pages through these, never holding them all.
+   */
+  replayPage(query: ReplayPageQuery): Promise<ReplayPage>;
+}
+
+/** Where a replay page ended: the last delivery's creation time (exact) and log position. */
+export interface ReplayCursor {
+  readonly createdAt: string;
+  readonly position: string;
+}
+
+export interface ReplayPageQuery {
+  readonly company: string;
+  readonly webhookId: string;
+  readonly statuses: readonly DeliveryStatus[];
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly limit: number;
+  readonly after?: ReplayCursor;
+}
+
+export interface ReplayPage {
+  readonly requests: DeliveryRequested[];
+  readonly next?: ReplayCursor;
 }

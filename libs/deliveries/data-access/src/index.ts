@@ -32,6 +32,9 @@ export {
   type HistoryPage,
   type HistoryPageRequest,
   type HistoryStatus,
+  type ReplayCursor,
+  type ReplayPage,
+  type ReplayPageQuery,
   type WebhookStats,
 } from './delivery-queries';
 export { DeliveryQueries, HISTORY_MAX_LIMIT } from './delivery-queries.store';

@@ -2,11 +2,14 @@ import type { DeliveryReads } from '@hookline/deliveries-data-access';
 import type { WebhookStore } from '@hookline/webhooks-data-access';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { DeliveryRequestOutbox } from '../../deliveries/delivery-request.outbox';
+import { queueReplay, type ReplayLimits } from '../../deliveries/queue-replay';
 import {
-  type DeliveryRequestOutbox,
-  manualRequest,
-} from '../../deliveries/delivery-request.outbox';
-import { DELIVERY_READS, DELIVERY_REQUEST_OUTBOX, WEBHOOK_STORE } from '../../tokens';
+  DELIVERY_READS,
+  DELIVERY_REQUEST_OUTBOX,
+  REPLAY_LIMITS,
+  WEBHOOK_STORE,
+} from '../../tokens';
 import { executeWebhookCommand, present } from '../execute-webhook-command';
 import { toWebhookResponse } from '../webhook.response';
 import { ActivateWebhookCommand } from './activate-webhook.command';
@@ -24,6 +27,7 @@ export class ActivateWebhookHandler implements ICommandHandler<ActivateWebhookCo
     @Inject(WEBHOOK_STORE) private readonly store: WebhookStore,
     @Inject(DELIVERY_READS) private readonly reads: DeliveryReads,
     @Inject(DELIVERY_REQUEST_OUTBOX) private readonly outbox: DeliveryRequestOutbox,
+    @Inject(REPLAY_LIMITS) private readonly limits: ReplayLimits,
   ) {}
 
   async execute({
@@ -43,21 +47,19 @@ export class ActivateWebhookHandler implements ICommandHandler<ActivateWebhookCo
       }),
       webhookId,
     );
-    let replayed = 0;
-    if (replayMissed) {
-      const skipped = await this.reads.requestsToReplay(
-        principal.company,
-        webhookId,
-        ['skipped_while_paused'],
-        {},
-      );
-      const now = new Date();
-      await this.outbox.queue(
-        skipped.map((request) => manualRequest(request, webhook.version, now, { ordered: true })),
-        correlationId,
-      );
-      replayed = skipped.length;
-    }
-    return { ...toWebhookResponse(webhook), replayed };
+    if (!replayMissed) return { ...toWebhookResponse(webhook), replayed: 0, replayComplete: true };
+    const replay = await queueReplay(
+      this.reads,
+      this.outbox,
+      { company: principal.company, webhookId, statuses: ['skipped_while_paused'] },
+      webhook.version,
+      correlationId,
+      this.limits,
+    );
+    return {
+      ...toWebhookResponse(webhook),
+      replayed: replay.queued,
+      replayComplete: replay.complete,
+    };
   }
 }

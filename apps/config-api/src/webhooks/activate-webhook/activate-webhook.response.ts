@@ -7,4 +7,11 @@ export class ActivatedWebhookResponse extends WebhookResponse {
     description: 'Skipped deliveries queued again (replayMissed); 0 without it',
   })
   replayed!: number;
+
+  @ApiProperty({
+    example: true,
+    description:
+      'Every skipped delivery was queued; false when the replay stopped at HOOKLINE_REPLAY_MAX_DELIVERIES (activate again with replayMissed to go on)',
+  })
+  replayComplete!: boolean;
 }

@@ -3,22 +3,23 @@ import type { WebhookStore } from '@hookline/webhooks-data-access';
 import { WebhookDomainError } from '@hookline/webhooks-domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { DeliveryRequestOutbox } from '../../deliveries/delivery-request.outbox';
+import { queueReplay, type ReplayLimits, type ReplayQueued } from '../../deliveries/queue-replay';
 import {
-  type DeliveryRequestOutbox,
-  manualRequest,
-} from '../../deliveries/delivery-request.outbox';
-import { DELIVERY_READS, DELIVERY_REQUEST_OUTBOX, WEBHOOK_STORE } from '../../tokens';
+  DELIVERY_READS,
+  DELIVERY_REQUEST_OUTBOX,
+  REPLAY_LIMITS,
+  WEBHOOK_STORE,
+} from '../../tokens';
 import { RecoverWebhookCommand } from './recover-webhook.command';
 
-export interface RecoveryQueued {
-  /** Deliveries asked for again. */
-  readonly queued: number;
-}
+export type RecoveryQueued = ReplayQueued;
 
 /**
  * Outage recovery: queues a manual request, oldest first, for each delivery of the webhook that
- * failed or was skipped while paused in the window. Refused while the webhook is paused, where
- * the worker would only skip them again.
+ * failed or was skipped while paused in the window, a page at a time and at most
+ * `maxDeliveries` per call (the answer says where to go on from). Refused while the webhook is
+ * paused, where the worker would only skip them again.
  */
 @CommandHandler(RecoverWebhookCommand)
 export class RecoverWebhookHandler implements ICommandHandler<RecoverWebhookCommand> {
@@ -26,6 +27,7 @@ export class RecoverWebhookHandler implements ICommandHandler<RecoverWebhookComm
     @Inject(WEBHOOK_STORE) private readonly webhooks: WebhookStore,
     @Inject(DELIVERY_READS) private readonly reads: DeliveryReads,
     @Inject(DELIVERY_REQUEST_OUTBOX) private readonly outbox: DeliveryRequestOutbox,
+    @Inject(REPLAY_LIMITS) private readonly limits: ReplayLimits,
   ) {}
 
   async execute({
@@ -43,17 +45,19 @@ export class RecoverWebhookHandler implements ICommandHandler<RecoverWebhookComm
         `webhook ${webhookId} is paused: activate it before recovering its deliveries`,
       );
     }
-    const requests = await this.reads.requestsToReplay(
-      principal.company,
-      webhookId,
-      ['failed', 'skipped_while_paused'],
-      { since, ...(until ? { until } : {}) },
-    );
-    const now = new Date();
-    await this.outbox.queue(
-      requests.map((request) => manualRequest(request, webhook.version, now, { ordered: true })),
+    return queueReplay(
+      this.reads,
+      this.outbox,
+      {
+        company: principal.company,
+        webhookId,
+        statuses: ['failed', 'skipped_while_paused'],
+        since,
+        ...(until ? { until } : {}),
+      },
+      webhook.version,
       correlationId,
+      this.limits,
     );
-    return { queued: requests.length };
   }
 }
