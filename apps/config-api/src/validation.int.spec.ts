@@ -93,6 +93,19 @@ describe('config API validation: every bad field is a 400 naming the field and t
       'headers.X-Token',
       'invalid_characters',
     ],
+    // Values the delivery worker could not send: refused here, not failed on every delivery.
+    [
+      'a header value with another control character',
+      { headers: { 'X-Token': 'a\u0007b' } },
+      'headers.X-Token',
+      'invalid_characters',
+    ],
+    [
+      'a header value above U+00FF',
+      { headers: { 'X-Token': 'snow \u2603' } },
+      'headers.X-Token',
+      'invalid_characters',
+    ],
     [
       'a header value over 4 KB',
       { headers: { 'X-Token': 'v'.repeat(4097) } },
