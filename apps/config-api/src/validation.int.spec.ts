@@ -197,10 +197,17 @@ describe('config API validation: every bad field is a 400 naming the field and t
       expect.objectContaining({ field: 'url', rule: 'https_required' }),
     );
 
-    const unknown = await patch({ secret: 'sneaky-secret-value-123' });
+    const unknown = await patch({ signingSecret: 'sneaky-secret-value-123' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.violations).toContainEqual(
-      expect.objectContaining({ field: 'secret', rule: 'unknown_field' }),
+      expect.objectContaining({ field: 'signingSecret', rule: 'unknown_field' }),
+    );
+
+    // A secret may be given again with a URL change (it is checked like one on create).
+    const short = await patch({ secret: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.body.violations).toContainEqual(
+      expect.objectContaining({ field: 'secret', rule: 'invalid_value' }),
     );
 
     const dropping = await patch({ events: ['scan.completed'] });

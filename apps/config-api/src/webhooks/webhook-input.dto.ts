@@ -1,7 +1,7 @@
 import { EVENT_TYPES, ISSUE_STATUSES, WEBHOOK_TYPES } from '@hookline/contracts';
 import { WEBHOOK_INPUT_FIELDS, type WebhookInput } from '@hookline/webhooks-domain';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsArray, IsBoolean, IsObject, IsOptional, IsString } from 'class-validator';
 
 /**
  * The webhook fields a client sends. These decorators check JSON types and document the API;
@@ -64,6 +64,25 @@ export class WebhookFieldsDto {
   })
   @IsOptional()
   bodyTemplate?: string | null;
+}
+
+/** The webhook fields and a signing secret: what create and update accept. */
+export class WebhookFieldsWithSecretDto extends WebhookFieldsDto {
+  @ApiPropertyOptional({
+    description:
+      'Your own signing secret (16-256 printable ASCII characters). Not with generateSecret.',
+    writeOnly: true,
+  })
+  @IsOptional()
+  @IsString()
+  secret?: string;
+
+  @ApiPropertyOptional({
+    description: 'Generate a signing secret; it is returned once, in the response',
+  })
+  @IsOptional()
+  @IsBoolean()
+  generateSecret?: boolean;
 }
 
 /** The fields present in the request, as the domain validator reads them. */

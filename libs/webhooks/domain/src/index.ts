@@ -53,7 +53,7 @@ export {
   type WebhookInputMode,
   type WebhookInputOptions,
 } from './webhook-input.validator';
-export { decide } from './webhook.decider';
+export { decide, sameOrigin } from './webhook.decider';
 export { evolve, rehydrate } from './webhook.evolve';
 export { toConfigRecord } from './webhook-config-record.mapper';
 

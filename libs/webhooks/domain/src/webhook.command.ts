@@ -36,7 +36,12 @@ export interface CreateWebhook extends CommandBase {
 
 /**
  * Changes the given fields only. `headers` replaces the whole set; `bodyTemplate: null` (or a
- * blank string) clears the template. The signing secret is changed by RotateWebhookSecret only.
+ * blank string) clears the template.
+ *
+ * A `url` of another origin (scheme, host or port) drops the custom headers and the signing
+ * secret (the previous one too), unless the same command gives them again or
+ * `keepSecretsAcrossOrigins` is set: a key that may not read them must not be able to send them
+ * (or have a template of its own signed with them) to a host of its choosing.
  */
 export interface UpdateWebhook extends CommandBase {
   type: 'UpdateWebhook';
@@ -48,6 +53,13 @@ export interface UpdateWebhook extends CommandBase {
   statusFilter?: IssueStatus[];
   headers?: SealedHeader[];
   bodyTemplate?: string | null;
+  /** A new signing secret, set at once; the one it replaces stops signing (no grace period). */
+  secret?: SealedSecret;
+  /**
+   * The caller may read this webhook's secrets (`secrets:reveal`): when the URL moves to another
+   * origin the secret stays, and so do the headers (which the caller re-seals for that origin).
+   */
+  keepSecretsAcrossOrigins?: boolean;
 }
 
 /** Pause by hand. Idempotent: pausing a paused webhook changes nothing. */

@@ -1,4 +1,6 @@
+import { decide, sameOrigin } from './webhook.decider';
 import type { WebhookEvent } from './webhook.event';
+import { rehydrate } from './webhook.evolve';
 import {
   COMPANY,
   T0,
@@ -124,6 +126,84 @@ describe('UpdateWebhook', () => {
         headers: [{ name: 'X-Api-Key', value: sealed('hdr') }],
       })
       .then([]);
+  });
+
+  describe('a url of another origin', () => {
+    const elsewhere = 'https://attacker.example.net/collect';
+    const rotated = {
+      type: 'WebhookSecretRotated',
+      schemaVersion: 1,
+      data: {
+        ...ids,
+        secret: sealed('secret2'),
+        previousSecret: { value: sealed('secret1'), validUntil: '2025-01-16T14:30:00.000Z' },
+        rotatedAt: T0,
+      },
+    } as const;
+
+    it('drops the headers and the secret (the previous one too) that the command does not give again', () => {
+      given(created(), rotated)
+        .when({ ...update, url: elsewhere })
+        .then([
+          {
+            type: 'WebhookUpdated',
+            schemaVersion: 1,
+            data: { ...ids, changes: { url: elsewhere, headers: [], secret: null }, updatedAt: T1 },
+          },
+        ]);
+      const state = rehydrate([
+        created(),
+        rotated,
+        ...decide({ ...update, url: elsewhere }, rehydrate([created(), rotated])),
+      ]);
+      expect(state).toMatchObject({ headers: [], secret: null, previousSecret: null });
+    });
+
+    it('keeps the headers and the secret the same command gives again', () => {
+      const headers = [{ name: 'X-Api-Key', value: sealed('hdr-new') }];
+      given(created())
+        .when({ ...update, url: elsewhere, headers, secret: sealed('secret-new') })
+        .then([
+          {
+            type: 'WebhookUpdated',
+            schemaVersion: 1,
+            data: {
+              ...ids,
+              changes: { url: elsewhere, headers, secret: sealed('secret-new') },
+              updatedAt: T1,
+            },
+          },
+        ]);
+    });
+
+    it('keeps both for a caller that may read them', () => {
+      given(created())
+        .when({ ...update, url: elsewhere, keepSecretsAcrossOrigins: true })
+        .then([
+          {
+            type: 'WebhookUpdated',
+            schemaVersion: 1,
+            data: { ...ids, changes: { url: elsewhere }, updatedAt: T1 },
+          },
+        ]);
+    });
+
+    it.each([
+      ['another path', 'https://hooks.example.com/other/path'],
+      ['the default port spelled out', 'https://hooks.example.com:443/services/T000/B000'],
+      ['the host in capitals', 'https://HOOKS.example.com/services'],
+    ])('%s is the same origin: nothing is dropped', (_, url) => {
+      const [event] = decide({ ...update, url }, rehydrate([created()]));
+      expect(event?.type === 'WebhookUpdated' && event.data.changes).toEqual({ url });
+    });
+
+    it.each([
+      ['another host', 'https://hooks.example.org/services/T000/B000'],
+      ['another port', 'https://hooks.example.com:8443/services/T000/B000'],
+      ['another scheme', 'http://hooks.example.com/services/T000/B000'],
+    ])('%s is another origin', (_, url) => {
+      expect(sameOrigin('https://hooks.example.com/services/T000/B000', url)).toBe(false);
+    });
   });
 
   it('headers given replace the whole set; bodyTemplate null clears the template', () => {

@@ -172,6 +172,17 @@ function decideUpdate(command: UpdateWebhook, webhook: Webhook): WebhookEvent[] 
     const template = normaliseTemplate(command.bodyTemplate);
     if (template !== webhook.bodyTemplate) changes.bodyTemplate = template;
   }
+  if (command.secret !== undefined) changes.secret = { ...command.secret };
+  if (
+    changes.url !== undefined &&
+    command.keepSecretsAcrossOrigins !== true &&
+    !sameOrigin(webhook.url, changes.url)
+  ) {
+    if (command.headers === undefined && webhook.headers.length > 0) changes.headers = [];
+    if (command.secret === undefined && (webhook.secret !== null || webhook.previousSecret)) {
+      changes.secret = null;
+    }
+  }
   if (Object.keys(changes).length === 0) return [];
 
   // The merged result must hold every rule: e.g. dropping issue.status_changed while a status
@@ -193,6 +204,7 @@ function decideUpdate(command: UpdateWebhook, webhook: Webhook): WebhookEvent[] 
     'create',
     violations,
   );
+  if (changes.secret) checkSealed('secret', changes.secret, violations);
   if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
   return [
     {
@@ -274,6 +286,18 @@ function checkSealed(field: string, value: SealedSecret, violations: FieldViolat
         `${field} must be sealed ({ alg: 'A256GCM', keyId, ciphertext })`,
       ),
     );
+  }
+}
+
+/**
+ * Same scheme, host and port. A URL that does not parse has no origin: it is never the same
+ * (the URL rule refuses it anyway).
+ */
+export function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }
 

@@ -51,6 +51,11 @@ export interface WebhookChanges {
   statusFilter?: IssueStatus[];
   headers?: SealedHeader[];
   bodyTemplate?: string | null;
+  /**
+   * A new signing secret, or `null` when a URL change to another origin dropped it. Either way
+   * the previous secret (of a rotation's grace period) stops signing.
+   */
+  secret?: SealedSecret | null;
 }
 
 export interface WebhookUpdatedData extends EventDataBase {

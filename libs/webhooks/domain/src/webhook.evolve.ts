@@ -54,6 +54,9 @@ export function evolve(state: Webhook | undefined, event: WebhookEvent): Webhook
           ? { headers: c.headers.map((h) => ({ name: h.name, value: { ...h.value } })) }
           : {}),
         ...(c.bodyTemplate !== undefined ? { bodyTemplate: c.bodyTemplate } : {}),
+        ...(c.secret !== undefined
+          ? { secret: c.secret === null ? null : { ...c.secret }, previousSecret: null }
+          : {}),
         updatedAt: event.data.updatedAt,
       };
     }

@@ -12,7 +12,7 @@ import { Requires } from '../../auth/requires.decorator';
 import { ApiErrorBody } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { ApiIfMatch, ExpectedVersion } from '../../http/expected-version.decorator';
-import { WebhookResponse } from '../webhook.response';
+import { UpdateWebhookResponse } from './update-webhook.response';
 import { UpdateWebhookCommand } from './update-webhook.command';
 import { UpdateWebhookRequestDto } from './update-webhook.request.dto';
 
@@ -24,7 +24,7 @@ export class UpdateWebhookHttpController {
   @Patch(':id')
   @Requires('webhooks:write')
   @ApiIfMatch()
-  @ApiOkResponse({ type: WebhookResponse })
+  @ApiOkResponse({ type: UpdateWebhookResponse })
   @ApiBadRequestResponse({
     type: ApiErrorBody,
     description: 'A field breaks a rule; each is named',
@@ -40,7 +40,7 @@ export class UpdateWebhookHttpController {
     @Body() body: UpdateWebhookRequestDto,
     @CorrelationId() correlationId: string,
     @ExpectedVersion() expectedVersion?: number,
-  ): Promise<WebhookResponse> {
+  ): Promise<UpdateWebhookResponse> {
     return this.commandBus.execute(
       new UpdateWebhookCommand(principal, id, body, correlationId, expectedVersion),
     );
