@@ -22,6 +22,7 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { CreateApiKeyHttpController } from './api-keys/create-api-key/create-api-key.http.controller';
@@ -38,6 +39,7 @@ import { RetryDeliveryHttpController } from './deliveries/retry-delivery/retry-d
 import { ListEventTypesHttpController } from './event-types/list-event-types.http.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { HttpMetricsMiddleware } from './http/http-metrics.middleware';
+import { rateLimitOptions } from './http/rate-limit';
 import { validationExceptionFactory } from './http/validation-exception.factory';
 import {
   API_KEY_STORE,
@@ -47,6 +49,7 @@ import {
   TEST_WEBHOOK_OPTIONS,
   WEBHOOK_COMMANDS_OPTIONS,
   WEBHOOK_INPUT_OPTIONS,
+  WEBHOOK_QUOTAS,
   WEBHOOK_STORE,
 } from './tokens';
 import { ActivateWebhookHandler } from './webhooks/activate-webhook/activate-webhook.handler';
@@ -126,6 +129,12 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),
         CqrsModule.forRoot(),
+        ThrottlerModule.forRoot(
+          rateLimitOptions({
+            perMinute: config.HOOKLINE_RATE_LIMIT_PER_MINUTE,
+            costlyPerMinute: config.HOOKLINE_RATE_LIMIT_COSTLY_PER_MINUTE,
+          }),
+        ),
       ],
       controllers: [
         CreateWebhookHttpController,
@@ -152,6 +161,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
       ],
       providers: [
         { provide: KEY_RING, useValue: config.keyRing },
+        { provide: WEBHOOK_QUOTAS, useValue: config.quotas },
         {
           provide: WEBHOOK_INPUT_OPTIONS,
           useValue: { allowHttp: config.HOOKLINE_ALLOW_HTTP, vendor: config.HOOKLINE_VENDOR },
@@ -160,7 +170,9 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           provide: WEBHOOK_STORE,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) =>
-            new WebhookStore(dataSource, new PostgresEventStore(dataSource)),
+            new WebhookStore(dataSource, new PostgresEventStore(dataSource), {
+              webhooksPerCompany: config.quotas.webhooksPerCompany,
+            }),
         },
         {
           provide: WEBHOOK_COMMANDS_OPTIONS,

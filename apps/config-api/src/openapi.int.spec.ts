@@ -47,9 +47,23 @@ describe('config API OpenAPI document', () => {
       ].sort(),
     );
     const create = body.paths['/v1/webhooks']?.['post'];
-    expect(Object.keys(create?.responses ?? {}).sort()).toEqual(['201', '400', '401', '403']);
+    expect(Object.keys(create?.responses ?? {}).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '422',
+      '429',
+    ]);
     const retry = body.paths['/v1/deliveries/{id}/retry']?.['post'];
-    expect(Object.keys(retry?.responses ?? {}).sort()).toEqual(['202', '401', '403', '404', '409']);
+    expect(Object.keys(retry?.responses ?? {}).sort()).toEqual([
+      '202',
+      '401',
+      '403',
+      '404',
+      '409',
+      '429',
+    ]);
     const test = body.paths['/v1/webhooks/{id}/test']?.['post'];
     expect(Object.keys(test?.responses ?? {}).sort()).toEqual([
       '200',
@@ -57,6 +71,7 @@ describe('config API OpenAPI document', () => {
       '401',
       '403',
       '404',
+      '429',
       '504',
     ]);
     const exported = body.paths['/v1/deliveries/export']?.['get'] as unknown as {

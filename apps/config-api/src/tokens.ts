@@ -6,3 +6,4 @@ export const WEBHOOK_COMMANDS_OPTIONS = Symbol('WebhookCommandsOptions');
 export const DELIVERY_READS = Symbol('DeliveryReads');
 export const DELIVERY_REQUEST_OUTBOX = Symbol('DeliveryRequestOutbox');
 export const TEST_WEBHOOK_OPTIONS = Symbol('TestWebhookOptions');
+export const WEBHOOK_QUOTAS = Symbol('WebhookQuotas');

@@ -20,6 +20,7 @@ const DOMAIN_STATUS: Record<WebhookDomainErrorCode, number> = {
   already_exists: HttpStatus.CONFLICT,
   conflict: HttpStatus.CONFLICT,
   invalid_state: HttpStatus.CONFLICT,
+  quota_exceeded: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 const ACCESS_STATUS: Record<AccessErrorCode, number> = {
@@ -35,6 +36,7 @@ const HTTP_CODES: Record<number, string> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  429: 'rate_limited',
 };
 
 /** Maps every error to the one API error body, in one place. */

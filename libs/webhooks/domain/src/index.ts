@@ -54,6 +54,12 @@ export {
   type WebhookInputOptions,
 } from './webhook-input.validator';
 export { decide, sameOrigin } from './webhook.decider';
+export {
+  DEFAULT_WEBHOOK_QUOTAS,
+  WEBHOOK_QUOTA_CEILINGS,
+  quotaViolations,
+  type WebhookQuotas,
+} from './quotas/webhook-quotas';
 export { evolve, rehydrate } from './webhook.evolve';
 export { toConfigRecord } from './webhook-config-record.mapper';
 

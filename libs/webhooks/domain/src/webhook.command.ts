@@ -1,3 +1,4 @@
+import type { WebhookQuotas } from './quotas/webhook-quotas';
 import type {
   EventType,
   IssueStatus,
@@ -32,6 +33,8 @@ export interface CreateWebhook extends CommandBase {
   bodyTemplate: string | null;
   /** Sealed signing secret (generated or user-supplied), or null for unsigned deliveries. */
   secret: SealedSecret | null;
+  /** The deployment's quotas (default DEFAULT_WEBHOOK_QUOTAS): the result must keep within. */
+  quotas?: WebhookQuotas;
 }
 
 /**
@@ -60,6 +63,8 @@ export interface UpdateWebhook extends CommandBase {
    * origin the secret stays, and so do the headers (which the caller re-seals for that origin).
    */
   keepSecretsAcrossOrigins?: boolean;
+  /** The deployment's quotas (default DEFAULT_WEBHOOK_QUOTAS): the result must keep within. */
+  quotas?: WebhookQuotas;
 }
 
 /** Pause by hand. Idempotent: pausing a paused webhook changes nothing. */

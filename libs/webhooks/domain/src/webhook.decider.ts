@@ -11,6 +11,8 @@ import {
 import { WebhookDomainError, type FieldViolation } from './webhook.error';
 import type { WebhookChanges, WebhookEvent } from './webhook.event';
 import { checkWebhookFields, violation } from './webhook-input.validator';
+import { DEFAULT_WEBHOOK_QUOTAS, quotaViolations } from './quotas/webhook-quotas';
+import { evolve } from './webhook.evolve';
 
 // decide cannot know the deployment's settings: the HTTP and vendor rules are the edge's
 // (validateWebhookInput); every other rule is checked again here on the resulting state.
@@ -125,7 +127,7 @@ function decideCreate(command: CreateWebhook): WebhookEvent[] {
   );
   if (command.secret !== null) checkSealed('secret', command.secret, violations);
   if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
-  return [
+  return withinQuotas(command, undefined, [
     {
       type: 'WebhookCreated',
       schemaVersion: 1,
@@ -144,7 +146,7 @@ function decideCreate(command: CreateWebhook): WebhookEvent[] {
         createdAt: command.now,
       },
     },
-  ];
+  ]);
 }
 
 function decideUpdate(command: UpdateWebhook, webhook: Webhook): WebhookEvent[] {
@@ -206,13 +208,26 @@ function decideUpdate(command: UpdateWebhook, webhook: Webhook): WebhookEvent[] 
   );
   if (changes.secret) checkSealed('secret', changes.secret, violations);
   if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
-  return [
+  return withinQuotas(command, webhook, [
     {
       type: 'WebhookUpdated',
       schemaVersion: 1,
       data: { webhookId: webhook.id, company: webhook.company, changes, updatedAt: command.now },
     },
-  ];
+  ]);
+}
+
+/** `events`, if the webhook they leave keeps within the command's quotas. */
+function withinQuotas(
+  command: CreateWebhook | UpdateWebhook,
+  state: Webhook | undefined,
+  events: WebhookEvent[],
+): WebhookEvent[] {
+  const after = events.reduce<Webhook | undefined>(evolve, state);
+  if (after === undefined) return events;
+  const violations = quotaViolations(after, command.quotas ?? DEFAULT_WEBHOOK_QUOTAS);
+  if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
+  return events;
 }
 
 function decideRotate(command: RotateWebhookSecret, webhook: Webhook): WebhookEvent[] {

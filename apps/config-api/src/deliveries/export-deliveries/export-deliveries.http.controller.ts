@@ -9,6 +9,7 @@ import { ApiErrorBody } from '../../http/api-error';
 import { DELIVERY_READS } from '../../tokens';
 import { HistoryFilterQueryDto, toHistoryFilter } from '../history-filter.query.dto';
 import { exportCsv } from './export-csv';
+import { Costly } from '../../http/rate-limit';
 
 @ApiTags('deliveries')
 @Controller('v1/deliveries')
@@ -20,6 +21,7 @@ export class ExportDeliveriesHttpController {
   // AppModule lists this controller before GetDeliveryHttpController: `export` is not an id.
   @Get('export')
   @Requires('webhooks:read')
+  @Costly()
   @ApiProduces('text/csv')
   @ApiOkResponse({
     description: `One row per attempt, newest delivery first, RFC 4180 with a header row: ${EXPORT_COLUMNS.join(', ')}`,

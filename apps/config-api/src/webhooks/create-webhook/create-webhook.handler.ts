@@ -10,11 +10,12 @@ import {
   type FieldViolation,
   validateWebhookInput,
   type WebhookInputOptions,
+  type WebhookQuotas,
   WebhookDomainError,
 } from '@hookline/webhooks-domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_STORE } from '../../tokens';
+import { KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_QUOTAS, WEBHOOK_STORE } from '../../tokens';
 import { toWebhookInput } from '../webhook-input.dto';
 import { requestedSecret, sealHeaders, sealSecret } from '../webhook-sealing';
 import { toWebhookResponse, type WebhookResponse } from '../webhook.response';
@@ -28,6 +29,7 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
     @Inject(WEBHOOK_STORE) private readonly store: WebhookStore,
     @Inject(KEY_RING) private readonly keyRing: KeyRing,
     @Inject(WEBHOOK_INPUT_OPTIONS) private readonly options: WebhookInputOptions,
+    @Inject(WEBHOOK_QUOTAS) private readonly quotas: WebhookQuotas,
   ) {}
 
   async execute({
@@ -56,6 +58,7 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
         headers: sealHeaders(this.keyRing, webhookId, input.url ?? '', input.headers ?? {}),
         bodyTemplate: input.bodyTemplate?.trim() ? input.bodyTemplate : null,
         secret: secret === null ? null : sealSecret(this.keyRing, webhookId, secret),
+        quotas: this.quotas,
       },
       { correlationId, causationId: correlationId, keyId: principal.keyId },
     );

@@ -16,6 +16,7 @@ import { CorrelationId } from '../../http/correlation-id.decorator';
 import { RecoverWebhookCommand } from './recover-webhook.command';
 import type { RecoveryQueued } from './recover-webhook.handler';
 import { RecoverWebhookRequestDto } from './recover-webhook.request.dto';
+import { Costly } from '../../http/rate-limit';
 
 class RecoveryQueuedResponse {
   @ApiProperty({ example: 12, description: 'Deliveries queued again, oldest first' })
@@ -30,6 +31,7 @@ export class RecoverWebhookHttpController {
   @Post(':id/recover')
   @HttpCode(HttpStatus.ACCEPTED)
   @Requires('webhooks:write')
+  @Costly()
   @ApiAcceptedResponse({
     type: RecoveryQueuedResponse,
     description:

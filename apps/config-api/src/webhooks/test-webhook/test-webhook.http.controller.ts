@@ -15,6 +15,7 @@ import { CorrelationId } from '../../http/correlation-id.decorator';
 import { TestWebhookCommand } from './test-webhook.command';
 import { RESPONSE_SNIPPET_CHARS, type TestWebhookResult } from './test-webhook.outcome';
 import { TestWebhookRequestDto } from './test-webhook.request.dto';
+import { Costly } from '../../http/rate-limit';
 
 class TestWebhookResultResponse {
   @ApiProperty({ example: 'dlv_0f3c9a1e2b7d4c5a8e6f1a2b3c4d5e6f', description: 'In the history' })
@@ -46,6 +47,7 @@ export class TestWebhookHttpController {
   @Post(':id/test')
   @HttpCode(HttpStatus.OK)
   @Requires('webhooks:write')
+  @Costly()
   @ApiOkResponse({
     type: TestWebhookResultResponse,
     description:

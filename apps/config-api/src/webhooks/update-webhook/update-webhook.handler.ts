@@ -11,11 +11,12 @@ import {
   WebhookDomainError,
   type WebhookEvent,
   type WebhookInputOptions,
+  type WebhookQuotas,
 } from '@hookline/webhooks-domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_STORE } from '../../tokens';
-import { executeWebhookCommand, present } from '../execute-webhook-command';
+import { KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_QUOTAS, WEBHOOK_STORE } from '../../tokens';
+import { present } from '../execute-webhook-command';
 import { toWebhookInput } from '../webhook-input.dto';
 import { requestedSecret, resealHeaders, sealHeaders, sealSecret } from '../webhook-sealing';
 import { toWebhookResponse } from '../webhook.response';
@@ -28,6 +29,7 @@ export class UpdateWebhookHandler implements ICommandHandler<UpdateWebhookComman
     @Inject(WEBHOOK_STORE) private readonly store: WebhookStore,
     @Inject(KEY_RING) private readonly keyRing: KeyRing,
     @Inject(WEBHOOK_INPUT_OPTIONS) private readonly options: WebhookInputOptions,
+    @Inject(WEBHOOK_QUOTAS) private readonly quotas: WebhookQuotas,
   ) {}
 
   async execute({
@@ -59,6 +61,7 @@ export class UpdateWebhookHandler implements ICommandHandler<UpdateWebhookComman
       now: new Date().toISOString(),
       expectedVersion: expectedVersion ?? current.version,
       keepSecretsAcrossOrigins: mayReveal,
+      quotas: this.quotas,
       ...(input.name !== undefined ? { name: input.name.trim() } : {}),
       ...(input.url !== undefined ? { url: input.url } : {}),
       ...(input.type !== undefined ? { webhookType: input.type as WebhookType } : {}),
