@@ -2,6 +2,7 @@ import { ACCESS_MIGRATIONS, ApiKeyStore } from '@hookline/access-data-access';
 import { KAFKA_TOPICS } from '@hookline/contracts';
 import { DELIVERIES_MIGRATIONS, DeliveryQueries } from '@hookline/deliveries-data-access';
 import {
+  createDataSource,
   EVENT_STORE_MIGRATIONS,
   OutboxRelay,
   PostgresEventStore,
@@ -18,6 +19,7 @@ import {
   type NestModule,
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
   ValidationPipe,
 } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
@@ -31,7 +33,9 @@ import { RevokeApiKeyHttpController } from './api-keys/revoke-api-key/revoke-api
 import { ApiKeyGuard } from './auth/api-key.guard';
 import type { ConfigApiConfig } from './config';
 import { DeliveryRequestOutbox } from './deliveries/delivery-request.outbox';
+import { DeliveryExports } from './deliveries/export-deliveries/delivery-exports';
 import { ExportDeliveriesHttpController } from './deliveries/export-deliveries/export-deliveries.http.controller';
+import { ExportSlots } from './deliveries/export-deliveries/export-slots';
 import { GetDeliveryHttpController } from './deliveries/get-delivery/get-delivery.http.controller';
 import { ListDeliveriesHttpController } from './deliveries/list-deliveries/list-deliveries.http.controller';
 import { RetryDeliveryHandler } from './deliveries/retry-delivery/retry-delivery.handler';
@@ -43,6 +47,7 @@ import { rateLimitOptions } from './http/rate-limit';
 import { validationExceptionFactory } from './http/validation-exception.factory';
 import {
   API_KEY_STORE,
+  DELIVERY_EXPORTS,
   DELIVERY_READS,
   DELIVERY_REQUEST_OUTBOX,
   KEY_RING,
@@ -96,7 +101,11 @@ const DELIVERIES_TOPIC_PARTITIONS = 6;
 /** How often Test webhook looks for the worker's outcome. */
 const TEST_OUTCOME_POLL_MS = 200;
 
+/** What an export refused for want of a slot is told to wait. */
+const EXPORT_RETRY_AFTER_SECONDS = 10;
+
 const OUTBOX_RELAY = Symbol('OutboxRelay');
+const EXPORT_DATA_SOURCE = Symbol('ExportDataSource');
 const DELIVERIES_TOPIC = Symbol('DeliveriesTopic');
 
 export interface AppModuleOptions {
@@ -108,13 +117,16 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule implements NestModule, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AppModule
+  implements NestModule, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('config-api');
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay | null,
     @Inject(DELIVERIES_TOPIC) private readonly deliveriesTopic: string,
+    @Inject(EXPORT_DATA_SOURCE) private readonly exportDataSource: DataSource,
   ) {}
 
   static register(config: ConfigApiConfig, options: AppModuleOptions = {}): DynamicModule {
@@ -185,6 +197,34 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           provide: DELIVERY_READS,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) => new DeliveryQueries(dataSource),
+        },
+        {
+          provide: EXPORT_DATA_SOURCE,
+          // Exports hold a connection as long as their client reads: never one of the pool every
+          // other request (the API key check included) waits on.
+          useFactory: () =>
+            createDataSource({
+              url: config.DATABASE_URL,
+              migrations: [],
+              applicationName: 'hookline-config-api-export',
+              poolSize: config.HOOKLINE_EXPORT_CONCURRENCY,
+              statementTimeoutMs: config.HOOKLINE_EXPORT_STATEMENT_TIMEOUT_MS,
+            }).initialize(),
+        },
+        {
+          provide: DELIVERY_EXPORTS,
+          inject: [EXPORT_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) =>
+            new DeliveryExports({
+              reads: new DeliveryQueries(dataSource),
+              slots: new ExportSlots({
+                global: config.HOOKLINE_EXPORT_CONCURRENCY,
+                perCompany: config.HOOKLINE_EXPORT_CONCURRENCY_PER_COMPANY,
+              }),
+              maxDurationMs: config.HOOKLINE_EXPORT_MAX_DURATION_MS,
+              maxRangeDays: config.HOOKLINE_EXPORT_MAX_RANGE_DAYS,
+              retryAfterSeconds: EXPORT_RETRY_AFTER_SECONDS,
+            }),
         },
         {
           provide: DELIVERY_REQUEST_OUTBOX,
@@ -270,5 +310,9 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
   /** Before the DataSource closes: the relay finishes its batch while it can still delete rows. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.exportDataSource.isInitialized) await this.exportDataSource.destroy();
   }
 }

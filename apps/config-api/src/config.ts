@@ -33,6 +33,11 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_QUOTA_RECORD_BYTES: quota('recordMaxBytes', 4096),
       HOOKLINE_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
       HOOKLINE_RATE_LIMIT_COSTLY_PER_MINUTE: env.int(30, { min: 1, max: 1_000_000 }),
+      HOOKLINE_EXPORT_CONCURRENCY: env.int(4, { min: 1, max: 64 }),
+      HOOKLINE_EXPORT_CONCURRENCY_PER_COMPANY: env.int(1, { min: 1, max: 64 }),
+      HOOKLINE_EXPORT_STATEMENT_TIMEOUT_MS: env.int(30_000, { min: 100, max: 3_600_000 }),
+      HOOKLINE_EXPORT_MAX_DURATION_MS: env.int(600_000, { min: 100, max: 86_400_000 }),
+      HOOKLINE_EXPORT_MAX_RANGE_DAYS: env.int(31, { min: 1, max: 3660 }),
     },
     source,
   );

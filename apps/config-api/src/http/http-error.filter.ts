@@ -10,6 +10,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { ExportBusyError } from '../deliveries/export-deliveries/export-busy.error';
 import { TestWebhookTimeoutError } from '../webhooks/test-webhook/test-webhook-timeout.error';
 import type { ApiErrorBody } from './api-error';
 
@@ -46,6 +47,9 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof ExportBusyError) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     const body = this.toBody(exception);
     response.status(body.statusCode).json(body);
   }
@@ -77,6 +81,13 @@ export class HttpErrorFilter implements ExceptionFilter {
         error: exception.code,
         message: exception.message,
         deliveryId: exception.deliveryId,
+      };
+    }
+    if (exception instanceof ExportBusyError) {
+      return {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        error: 'export_busy',
+        message: exception.message,
       };
     }
     if (exception instanceof ConcurrencyConflictError) {

@@ -6,6 +6,8 @@ export interface DataSourceOptions {
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
   readonly applicationName?: string;
   readonly poolSize?: number;
+  /** Session `statement_timeout` of every connection (ms); none when absent. */
+  readonly statementTimeoutMs?: number;
   /**
    * TypeORM's logging; default migrations only. Failed queries are thrown to their callers, which
    * log or answer them: TypeORM's own error lines (query and parameters, to the console) would
@@ -30,6 +32,10 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrations: [...options.migrations],
     poolSize: options.poolSize ?? 10,
     logging: options.logging ?? ['migration'],
+    extra:
+      options.statementTimeoutMs !== undefined
+        ? { statement_timeout: options.statementTimeoutMs }
+        : {},
   });
 }
 

@@ -15,3 +15,5 @@ export type {
   ReceiverBehaviour,
   WaitForOptions,
 } from './https-receiver';
+export { fillDeliveryLog } from './delivery-log-fill';
+export type { DeliveryLogFill } from './delivery-log-fill';
