@@ -18,6 +18,7 @@ export {
   type CreateWebhook,
   type DeleteWebhook,
   type PauseWebhook,
+  type ResealWebhookSecrets,
   type RotateWebhookSecret,
   type UpdateWebhook,
   type WebhookCommand,
@@ -41,6 +42,8 @@ export {
   type WebhookPausedData,
   type WebhookSecretRotated,
   type WebhookSecretRotatedData,
+  type WebhookSecretsResealed,
+  type WebhookSecretsResealedData,
   type WebhookUpdated,
   type WebhookUpdatedData,
 } from './webhook.event';

@@ -95,6 +95,18 @@ export interface RotateWebhookSecret extends CommandBase {
   gracePeriodSeconds?: number;
 }
 
+/**
+ * Replaces every sealed value with the same secret sealed again (the caller opened and sealed
+ * them: under the active master key, bound to the URL's origin). The names, and which values
+ * exist, must be the webhook's own.
+ */
+export interface ResealWebhookSecrets extends CommandBase {
+  type: 'ResealWebhookSecrets';
+  secret: SealedSecret | null;
+  previousSecret: SealedSecret | null;
+  headers: SealedHeader[];
+}
+
 export interface DeleteWebhook extends CommandBase {
   type: 'DeleteWebhook';
 }
@@ -106,6 +118,7 @@ export type WebhookCommand =
   | ActivateWebhook
   | AutoPauseWebhook
   | RotateWebhookSecret
+  | ResealWebhookSecrets
   | DeleteWebhook;
 
 export type WebhookCommandType = WebhookCommand['type'];

@@ -1,4 +1,6 @@
 import { decide, sameOrigin } from './webhook.decider';
+import type { SealedSecret } from '@hookline/contracts';
+import type { ResealWebhookSecrets } from './webhook.command';
 import type { WebhookEvent } from './webhook.event';
 import { rehydrate } from './webhook.evolve';
 import {
@@ -474,5 +476,70 @@ describe('DeleteWebhook', () => {
     given(created())
       .when({ ...del, company: 'other' })
       .thenThrows('not_found');
+  });
+});
+
+describe('ResealWebhookSecrets', () => {
+  const resealed = (tag: string): SealedSecret => ({
+    alg: 'A256GCM',
+    keyId: 'k2',
+    ciphertext: `c${tag}`,
+  });
+  const reseal: ResealWebhookSecrets = {
+    type: 'ResealWebhookSecrets',
+    webhookId: WEBHOOK_ID,
+    company: COMPANY,
+    now: T1,
+    secret: resealed('secret1'),
+    previousSecret: null,
+    headers: [{ name: 'X-Api-Key', value: resealed('hdr') }],
+  };
+
+  it('replaces every sealed value, and nothing a user sees', () => {
+    given(created())
+      .when(reseal)
+      .then([
+        {
+          type: 'WebhookSecretsResealed',
+          schemaVersion: 1,
+          data: {
+            webhookId: WEBHOOK_ID,
+            company: COMPANY,
+            secret: resealed('secret1'),
+            previousSecret: null,
+            headers: [{ name: 'X-Api-Key', value: resealed('hdr') }],
+            resealedAt: T1,
+          },
+        },
+      ]);
+    const before = rehydrate([created()]);
+    const after = rehydrate([created(), ...decide(reseal, before)]);
+    expect(after).toEqual({
+      ...before,
+      version: 2,
+      secret: resealed('secret1'),
+      headers: [{ name: 'X-Api-Key', value: resealed('hdr') }],
+    });
+  });
+
+  it('the same values again record nothing', () => {
+    given(created())
+      .when({
+        ...reseal,
+        secret: sealed('secret1'),
+        headers: [{ name: 'X-Api-Key', value: sealed('hdr') }],
+      })
+      .then([]);
+  });
+
+  it('cannot add, drop or rename a value', () => {
+    for (const command of [
+      { ...reseal, secret: null },
+      { ...reseal, previousSecret: resealed('p') },
+      { ...reseal, headers: [] },
+      { ...reseal, headers: [{ name: 'X-Other', value: resealed('hdr') }] },
+    ]) {
+      given(created()).when(command).thenThrows('validation_failed');
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   DEFAULT_SECRET_GRACE_PERIOD_SECONDS,
   MAX_SECRET_GRACE_PERIOD_SECONDS,
   type CreateWebhook,
+  type ResealWebhookSecrets,
   type RotateWebhookSecret,
   type UpdateWebhook,
   type WebhookCommand,
@@ -81,6 +82,8 @@ export function decide(command: WebhookCommand, state: Webhook | undefined): Web
     }
     case 'RotateWebhookSecret':
       return decideRotate(command, webhook);
+    case 'ResealWebhookSecrets':
+      return decideReseal(command, webhook);
     case 'DeleteWebhook':
       return [
         { type: 'WebhookDeleted', schemaVersion: 1, data: { ...base, deletedAt: command.now } },
@@ -269,6 +272,59 @@ function decideRotate(command: RotateWebhookSecret, webhook: Webhook): WebhookEv
       },
     },
   ];
+}
+
+function decideReseal(command: ResealWebhookSecrets, webhook: Webhook): WebhookEvent[] {
+  const violations: FieldViolation[] = [];
+  const same = (field: string, given: SealedSecret | null, held: SealedSecret | null) => {
+    if ((given === null) !== (held === null)) {
+      violations.push(
+        violation(
+          field,
+          'invalid_value',
+          `${field} must be resealed as it is, not added or removed`,
+        ),
+      );
+    } else if (given !== null) {
+      checkSealed(field, given, violations);
+    }
+  };
+  same('secret', command.secret, webhook.secret);
+  same('previousSecret', command.previousSecret, webhook.previousSecret?.value ?? null);
+  const names = command.headers.map((h) => h.name);
+  if (names.join('\n') !== webhook.headers.map((h) => h.name).join('\n')) {
+    violations.push(
+      violation('headers', 'invalid_value', "headers must be the webhook's own, in its order"),
+    );
+  }
+  for (const header of command.headers) {
+    checkSealed(`headers.${header.name}`, header.value, violations);
+  }
+  if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
+  const unchanged =
+    sameSealed(command.secret, webhook.secret) &&
+    sameSealed(command.previousSecret, webhook.previousSecret?.value ?? null) &&
+    sameHeaders(command.headers, webhook.headers);
+  if (unchanged) return [];
+  return [
+    {
+      type: 'WebhookSecretsResealed',
+      schemaVersion: 1,
+      data: {
+        webhookId: webhook.id,
+        company: webhook.company,
+        secret: command.secret === null ? null : { ...command.secret },
+        previousSecret: command.previousSecret === null ? null : { ...command.previousSecret },
+        headers: command.headers.map(copyHeader),
+        resealedAt: command.now,
+      },
+    },
+  ];
+}
+
+function sameSealed(a: SealedSecret | null, b: SealedSecret | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.alg === b.alg && a.keyId === b.keyId && a.ciphertext === b.ciphertext;
 }
 
 function sealedHeaderEntries(headers: unknown, violations: FieldViolation[]) {
