@@ -131,14 +131,14 @@ describe('exports cannot starve the API', () => {
     expect((await again.text()).split('\r\n')[0]).toContain('deliveryId');
   }, 30_000);
 
-  it('the date range is bounded: defaulted to the last 31 days, wider is a 400 naming from', async () => {
+  it('the date range is bounded: defaulted to the last 31 days, wider is a 422 naming from', async () => {
     const from = new Date(Date.now() - 40 * 86_400_000).toISOString();
     const wide = await api.request<{ violations: Array<{ field: string; rule: string }> }>(
       'GET',
       `/v1/deliveries/export?from=${from}`,
       { key: keyC },
     );
-    expect(wide.status).toBe(400);
+    expect(wide.status).toBe(422);
     expect(wide.body.violations).toEqual([
       expect.objectContaining({ field: 'from', rule: 'out_of_range' }),
     ]);

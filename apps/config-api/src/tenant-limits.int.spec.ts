@@ -61,17 +61,17 @@ describe('one company cannot take more than its share: quotas and rate limits', 
       expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 422, 422, 422]);
     });
 
-    it('headers and template past their quota are 400s naming the field', async () => {
+    it('headers and template past their quota are 422s naming the field', async () => {
       const key = await api.key('quota-e', 'integrations');
       const headers = await create(key, { headers: { 'X-A': '1', 'X-B': '2', 'X-C': '3' } });
-      expect(headers.status).toBe(400);
+      expect(headers.status).toBe(422);
       expect(headers.body.violations).toEqual([
         expect.objectContaining({ field: 'headers', rule: 'too_many' }),
       ]);
       const template = await create(key, {
         bodyTemplate: `{"text": "${'x'.repeat(300)}"}`,
       });
-      expect(template.status).toBe(400);
+      expect(template.status).toBe(422);
       expect(template.body.violations).toEqual([
         expect.objectContaining({ field: 'bodyTemplate', rule: 'max_length' }),
       ]);
@@ -93,7 +93,7 @@ describe('one company cannot take more than its share: quotas and rate limits', 
         key,
         body: { projectIds },
       });
-      expect(refused.status).toBe(400);
+      expect(refused.status).toBe(422);
       expect(refused.body.violations).toEqual([
         expect.objectContaining({ field: 'webhook', rule: 'too_large' }),
       ]);

@@ -14,9 +14,14 @@ import { ExportBusyError } from '../deliveries/export-deliveries/export-busy.err
 import { TestWebhookTimeoutError } from '../webhooks/test-webhook/test-webhook-timeout.error';
 import type { ApiErrorBody } from './api-error';
 
-/** Every domain error code has exactly one HTTP status; a new code fails to compile here. */
+/**
+ * Every domain error code has exactly one HTTP status; a new code fails to compile here. A 400
+ * means the request does not match the operation's schema (the DTOs, checked by the
+ * ValidationPipe); a domain rule the schema cannot state (a cross-field rule, a URL, a template,
+ * header names, a quota) is a 422, so a request valid by the document never gets a 400.
+ */
 const DOMAIN_STATUS: Record<WebhookDomainErrorCode, number> = {
-  validation_failed: HttpStatus.BAD_REQUEST,
+  validation_failed: HttpStatus.UNPROCESSABLE_ENTITY,
   not_found: HttpStatus.NOT_FOUND,
   already_exists: HttpStatus.CONFLICT,
   conflict: HttpStatus.CONFLICT,
@@ -25,7 +30,7 @@ const DOMAIN_STATUS: Record<WebhookDomainErrorCode, number> = {
 };
 
 const ACCESS_STATUS: Record<AccessErrorCode, number> = {
-  INVALID_API_KEY_REQUEST: HttpStatus.BAD_REQUEST,
+  INVALID_API_KEY_REQUEST: HttpStatus.UNPROCESSABLE_ENTITY,
   API_KEY_NOT_FOUND: HttpStatus.NOT_FOUND,
 };
 
@@ -37,6 +42,8 @@ const HTTP_CODES: Record<number, string> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  405: 'method_not_allowed',
+  422: 'validation_failed',
   429: 'rate_limited',
 };
 

@@ -1,17 +1,11 @@
 import { EXPORT_COLUMNS } from '@hookline/deliveries-data-access';
 import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiProduces,
-  ApiResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { Costly } from '../../http/rate-limit';
 import { DELIVERY_EXPORTS } from '../../tokens';
 import { HistoryFilterQueryDto, toHistoryFilter } from '../history-filter.query.dto';
@@ -27,16 +21,16 @@ export class ExportDeliveriesHttpController {
 
   // AppModule lists this controller before GetDeliveryHttpController: `export` is not an id.
   @Get('export')
+  @ApiRuleViolation('to is not after from, or the range is wider than the export allows')
   @Requires('webhooks:read')
   @Costly()
-  @ApiProduces('text/csv')
   @ApiOkResponse({
+    content: { 'text/csv': { schema: { type: 'string' } } },
     description:
       `One row per attempt, newest delivery first, RFC 4180 with a header row: ${EXPORT_COLUMNS.join(', ')}. ` +
       'Covers deliveries created from `from` to `to`: `to` defaults to now, `from` to the ' +
       'export range (HOOKLINE_EXPORT_MAX_RANGE_DAYS, 31 days by default) before `to`; a wider ' +
-      'range is a 400. A download that runs past the maximum duration is cut short.',
-    schema: { type: 'string' },
+      'range is a 422. A download that runs past the maximum duration is cut short.',
   })
   @ApiBadRequestResponse({ type: ApiErrorBody, description: 'Names the bad filter' })
   @ApiResponse({

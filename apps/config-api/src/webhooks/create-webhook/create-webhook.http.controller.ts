@@ -35,7 +35,9 @@ export class CreateWebhookHttpController {
   @ApiCreatedResponse({ type: CreatedWebhookResponse })
   @ApiUnprocessableEntityResponse({
     type: ApiErrorBody,
-    description: 'quota_exceeded: the company has as many webhooks as it may',
+    description:
+      'A rule of the webhook breaks (url, events, headers, template, secret, a quota), each ' +
+      'named; or quota_exceeded: the company has as many webhooks as it may',
   })
   @ApiBadRequestResponse({
     type: ApiErrorBody,

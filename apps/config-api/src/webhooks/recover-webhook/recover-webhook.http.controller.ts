@@ -11,12 +11,13 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { RecoverWebhookCommand } from './recover-webhook.command';
 import type { RecoveryQueued } from './recover-webhook.handler';
 import { RecoverWebhookRequestDto } from './recover-webhook.request.dto';
 import { Costly } from '../../http/rate-limit';
+import { parseDateTime } from '../../http/date-time.decorator';
 
 class RecoveryQueuedResponse {
   @ApiProperty({ example: 12, description: 'Deliveries queued again, oldest first' })
@@ -29,6 +30,7 @@ export class RecoverWebhookHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post(':id/recover')
+  @ApiRuleViolation('until is not after since')
   @HttpCode(HttpStatus.ACCEPTED)
   @Requires('webhooks:write')
   @Costly()
@@ -49,8 +51,8 @@ export class RecoverWebhookHttpController {
     @CorrelationId() correlationId: string,
     @Body() body: RecoverWebhookRequestDto,
   ): Promise<RecoveryQueued> {
-    const since = new Date(body.since);
-    const until = body.until === undefined ? undefined : new Date(body.until);
+    const since = parseDateTime(body.since);
+    const until = body.until === undefined ? undefined : parseDateTime(body.until);
     if (until && until.getTime() <= since.getTime()) {
       throw WebhookDomainError.validationFailed([
         { field: 'until', rule: 'out_of_range', message: 'until must be after since' },

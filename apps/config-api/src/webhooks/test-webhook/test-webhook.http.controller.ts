@@ -10,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { TestWebhookCommand } from './test-webhook.command';
 import { RESPONSE_SNIPPET_CHARS, type TestWebhookResult } from './test-webhook.outcome';
@@ -45,6 +45,7 @@ export class TestWebhookHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post(':id/test')
+  @ApiRuleViolation('eventType is needed: the webhook subscribes to no event type')
   @HttpCode(HttpStatus.OK)
   @Requires('webhooks:write')
   @Costly()

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { ApiIfMatch, ExpectedVersion } from '../../http/expected-version.decorator';
 import { UpdateWebhookResponse } from './update-webhook.response';
@@ -22,6 +22,9 @@ export class UpdateWebhookHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Patch(':id')
+  @ApiRuleViolation(
+    'A rule of the webhook breaks (url, events, headers, template, secret, a quota); each is named',
+  )
   @Requires('webhooks:write')
   @ApiIfMatch()
   @ApiOkResponse({ type: UpdateWebhookResponse })
