@@ -10,12 +10,15 @@
  *   npm run test:api-contract -- --max-examples=30 --seed=1
  */
 import { ApiKeyStore } from '@hookline/access-data-access';
-import { deliveryIdFor, samplePayload } from '@hookline/contracts';
 import { DeliveryWorkStore } from '@hookline/deliveries-data-access';
 import { generateMasterKey } from '@hookline/shared-crypto';
 import { createDataSource, runMigrations } from '@hookline/shared-event-store';
-import { createTestDatabase, freePort, startAppProcess } from '@hookline/shared-testing';
-import { randomUUID } from 'node:crypto';
+import {
+  createTestDatabase,
+  freePort,
+  sampleDeliveryRequest,
+  startAppProcess,
+} from '@hookline/shared-testing';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { infraDown, infraUp } from '../infra';
@@ -76,27 +79,7 @@ async function seed(base: string, key: string, databaseUrl: string): Promise<voi
       });
       if (response.status !== 201) throw new Error(`seeding a webhook: ${response.status}`);
       const webhook = (await response.json()) as { id: string };
-      const envelope = samplePayload('scan.completed');
-      envelope.event_id = randomUUID();
-      envelope.data.company = COMPANY;
-      await work.intake(
-        [
-          {
-            schemaVersion: 1,
-            deliveryId: deliveryIdFor(envelope.event_id, webhook.id),
-            eventId: envelope.event_id,
-            webhookId: webhook.id,
-            webhookVersion: 1,
-            company: COMPANY,
-            eventType: 'scan.completed',
-            envelope,
-            trigger: 'first',
-            requestedAt: new Date().toISOString(),
-            correlationId: envelope.event_id,
-          },
-        ],
-        new Date(),
-      );
+      await work.intake([sampleDeliveryRequest({ id: webhook.id, company: COMPANY })], new Date());
     }
   } finally {
     await dataSource.destroy();

@@ -17,3 +17,4 @@ export type {
 } from './https-receiver';
 export { fillDeliveryLog } from './delivery-log-fill';
 export type { DeliveryLogFill } from './delivery-log-fill';
+export { sampleDeliveryRequest } from './delivery-request';

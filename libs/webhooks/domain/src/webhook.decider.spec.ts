@@ -132,16 +132,11 @@ describe('UpdateWebhook', () => {
 
   describe('a url of another origin', () => {
     const elsewhere = 'https://attacker.example.net/collect';
-    const rotated = {
-      type: 'WebhookSecretRotated',
-      schemaVersion: 1,
-      data: {
-        ...ids,
-        secret: sealed('secret2'),
-        previousSecret: { value: sealed('secret1'), validUntil: '2025-01-16T14:30:00.000Z' },
-        rotatedAt: T0,
-      },
-    } as const;
+    const [rotated] = decide(
+      { type: 'RotateWebhookSecret', ...ids, now: T0, secret: sealed('secret2') },
+      rehydrate([created()]),
+    );
+    if (!rotated) throw new Error('fixture: rotate recorded nothing');
 
     it('drops the headers and the secret (the previous one too) that the command does not give again', () => {
       given(created(), rotated)
