@@ -17,7 +17,7 @@ import {
   EVENT_STORE_MIGRATIONS,
   runMigrations,
 } from '@hookline/shared-event-store';
-import { createTestDatabase } from '@hookline/shared-testing';
+import { createTestDatabase, fillDeliveryLog } from '@hookline/shared-testing';
 import { stringify } from 'csv-stringify';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -42,74 +42,6 @@ const ATTEMPTS = setting('attempts', 'BENCH_ATTEMPTS', 100_000);
 const DELIVERIES = ATTEMPTS / 2;
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-
-// Every delivery: DeliveryRequested, AttemptFailed (503), RetryScheduled, AttemptSucceeded, as
-// the worker writes them; one `deliveries` row in its final state. One statement each.
-const FILL_EVENTS = `
-  WITH d AS (
-    SELECT i,
-           'dlv_' || md5('d' || i)::uuid AS delivery_id,
-           md5('e' || i)::uuid::text AS event_id,
-           'wh_bench' || (i % ${WEBHOOKS}) AS webhook_id,
-           timestamptz '2026-11-01T00:00:00Z' + i * interval '10 milliseconds' AS created_at
-      FROM generate_series(1, $1::int) AS g(i)
-  ), steps AS (
-    SELECT d.*, s.n, s.type, s.attempt, s.trigger, d.created_at + s.n * interval '1 second' AS at
-      FROM d CROSS JOIN (VALUES (0, 'DeliveryRequested', NULL::int, 'first'),
-                                (1, 'AttemptFailed', 1, 'first'),
-                                (2, 'RetryScheduled', 2, 'retry'),
-                                (3, 'AttemptSucceeded', 2, 'retry')) AS s(n, type, attempt, trigger)
-  )
-  INSERT INTO delivery_events
-    (idempotency_key, delivery_id, webhook_id, company, type, schema_version, data, recorded_at)
-  SELECT delivery_id || ':' || type || ':' || n, delivery_id, webhook_id, $2::text, type, 1,
-         jsonb_build_object(
-           'schemaVersion', 1, 'type', type, 'deliveryId', delivery_id, 'webhookId', webhook_id,
-           'company', $2::text, 'eventId', event_id, 'eventType', 'scan.completed',
-           'attempt', attempt, 'trigger', trigger,
-           'statusCode', CASE type WHEN 'AttemptFailed' THEN 503 WHEN 'AttemptSucceeded' THEN 200 END,
-           'durationMs', CASE WHEN attempt IS NOT NULL AND type LIKE 'Attempt%' THEN 40 + i % 200 END,
-           'error', CASE type WHEN 'AttemptFailed' THEN 'http_5xx: HTTP 503' END,
-           'nextAttemptAt', CASE type WHEN 'RetryScheduled'
-                              THEN to_char((at + interval '2 seconds') AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END,
-           'recordedAt', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-           'correlationId', event_id)
-         || CASE WHEN type LIKE 'Attempt%' THEN jsonb_build_object(
-           'failureClass', CASE type WHEN 'AttemptFailed' THEN 'http_5xx' END,
-           'url', 'https://hooks.example.com/corgea/' || webhook_id,
-           'requestHeaders', jsonb_build_object(
-             'content-type', 'application/json', 'user-agent', 'Hookline/1.0',
-             'x-corgea-delivery', delivery_id, 'x-corgea-event', 'scan.completed',
-             'x-corgea-signature', '********', 'x-team-token', '********'),
-           'requestBody', '{"event_id":"' || event_id || '","event_type":"scan.completed","timestamp":"'
-             || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-             || '","data":{"company":"${COMPANY}","scan_id":"' || md5('s' || i)::uuid
-             || '","project":{"name":"My Application","branch":"main"},"issues_found":' || i % 40
-             || ',"severity":{"critical":1,"high":3,"medium":5,"low":3},"scan_type":"full"}}',
-           'responseHeaders', jsonb_build_object('content-type', 'text/plain', 'server', 'nginx'),
-           'responseBody', CASE type WHEN 'AttemptFailed' THEN '=HYPERLINK("upstream busy, try later")'
-                                     ELSE 'ok' END,
-           'responseTruncated', false) ELSE '{}'::jsonb END,
-         at
-    FROM steps
-`;
-
-const FILL_DELIVERIES = `
-  INSERT INTO deliveries (delivery_id, webhook_id, company, event_id, event_type, status, attempts,
-                          next_attempt_at, last_status_code, last_error, created_at, updated_at,
-                          state, test)
-  SELECT e.delivery_id, e.webhook_id, e.company, e.data->>'eventId', 'scan.completed', 'succeeded',
-         2, NULL, 200, NULL, e.recorded_at - interval '3 seconds', e.recorded_at,
-         jsonb_build_object(
-           'deliveryId', e.delivery_id, 'webhookId', e.webhook_id, 'company', e.company,
-           'eventId', e.data->>'eventId', 'eventType', 'scan.completed',
-           'correlationId', e.data->>'eventId', 'trigger', 'first', 'status', 'succeeded',
-           'attempts', 2, 'roundStart', 0, 'nextAttemptAt', NULL, 'lastStatusCode', 200,
-           'lastError', NULL, 'lastManualRequestAt', NULL, 'updatedAt', e.data->>'recordedAt'),
-         false
-    FROM delivery_events e
-   WHERE e.type = 'AttemptSucceeded'
-`;
 
 async function main(): Promise<void> {
   const infra = await infraUp({ quiet: true });
@@ -137,10 +69,13 @@ async function main(): Promise<void> {
 
 async function run(dataSource: DataSource): Promise<void> {
   const fillStarted = Date.now();
-  await dataSource.query(FILL_EVENTS, [DELIVERIES, COMPANY]);
-  await dataSource.query(FILL_DELIVERIES);
-  await dataSource.query(`ANALYZE delivery_events`);
-  await dataSource.query(`ANALYZE deliveries`);
+  await fillDeliveryLog(dataSource, {
+    deliveries: DELIVERIES,
+    company: COMPANY,
+    webhookPrefix: 'wh_bench',
+    webhooks: WEBHOOKS,
+    startAt: new Date('2026-11-01T00:00:00Z'),
+  });
   const fillSeconds = (Date.now() - fillStarted) / 1000;
 
   const queries = new DeliveryQueries(dataSource);

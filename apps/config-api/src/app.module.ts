@@ -6,6 +6,7 @@ import {
   recordWebhookStatus,
 } from '@hookline/deliveries-data-access';
 import {
+  createDataSource,
   EVENT_STORE_MIGRATIONS,
   OutboxRelay,
   PostgresEventStore,
@@ -29,10 +30,12 @@ import {
   type NestModule,
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
   ValidationPipe,
 } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -43,7 +46,9 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import type { ConfigApiConfig } from './config';
 import { DeliveryRequestOutbox } from './deliveries/delivery-request.outbox';
 import type { ReplayLimits } from './deliveries/queue-replay';
+import { DeliveryExports } from './deliveries/export-deliveries/delivery-exports';
 import { ExportDeliveriesHttpController } from './deliveries/export-deliveries/export-deliveries.http.controller';
+import { ExportSlots } from './deliveries/export-deliveries/export-slots';
 import { GetDeliveryHttpController } from './deliveries/get-delivery/get-delivery.http.controller';
 import { ListDeliveriesHttpController } from './deliveries/list-deliveries/list-deliveries.http.controller';
 import { RetryDeliveryHandler } from './deliveries/retry-delivery/retry-delivery.handler';
@@ -51,9 +56,11 @@ import { RetryDeliveryHttpController } from './deliveries/retry-delivery/retry-d
 import { ListEventTypesHttpController } from './event-types/list-event-types.http.controller';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { HttpMetricsMiddleware } from './http/http-metrics.middleware';
+import { rateLimitOptions } from './http/rate-limit';
 import { validationExceptionFactory } from './http/validation-exception.factory';
 import {
   API_KEY_STORE,
+  DELIVERY_EXPORTS,
   DELIVERY_READS,
   DELIVERY_REQUEST_OUTBOX,
   KEY_RING,
@@ -61,6 +68,7 @@ import {
   TEST_WEBHOOK_OPTIONS,
   WEBHOOK_COMMANDS_OPTIONS,
   WEBHOOK_INPUT_OPTIONS,
+  WEBHOOK_QUOTAS,
   WEBHOOK_STORE,
 } from './tokens';
 import { ActivateWebhookHandler } from './webhooks/activate-webhook/activate-webhook.handler';
@@ -107,10 +115,14 @@ const DELIVERIES_TOPIC_PARTITIONS = 6;
 /** How often Test webhook looks for the worker's outcome. */
 const TEST_OUTCOME_POLL_MS = 200;
 
+/** What an export refused for want of a slot is told to wait. */
+const EXPORT_RETRY_AFTER_SECONDS = 10;
+
 const OUTBOX_RELAY = Symbol('OutboxRelay');
 
 /** Requests a replay reads and queues per round trip. */
 const REPLAY_PAGE_SIZE = 1000;
+const EXPORT_DATA_SOURCE = Symbol('ExportDataSource');
 const DELIVERIES_TOPIC = Symbol('DeliveriesTopic');
 
 export interface AppModuleOptions {
@@ -122,13 +134,16 @@ export interface AppModuleOptions {
 }
 
 @Module({})
-export class AppModule implements NestModule, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AppModule
+  implements NestModule, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger('config-api');
 
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay | null,
     @Inject(DELIVERIES_TOPIC) private readonly deliveriesTopic: string,
+    @Inject(EXPORT_DATA_SOURCE) private readonly exportDataSource: DataSource,
   ) {}
 
   static register(config: ConfigApiConfig, options: AppModuleOptions = {}): DynamicModule {
@@ -143,6 +158,12 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),
         CqrsModule.forRoot(),
+        ThrottlerModule.forRoot(
+          rateLimitOptions({
+            perMinute: config.HOOKLINE_RATE_LIMIT_PER_MINUTE,
+            costlyPerMinute: config.HOOKLINE_RATE_LIMIT_COSTLY_PER_MINUTE,
+          }),
+        ),
       ],
       controllers: [
         CreateWebhookHttpController,
@@ -169,6 +190,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
       ],
       providers: [
         { provide: KEY_RING, useValue: config.keyRing },
+        { provide: WEBHOOK_QUOTAS, useValue: config.quotas },
         {
           provide: WEBHOOK_INPUT_OPTIONS,
           useValue: { allowHttp: config.HOOKLINE_ALLOW_HTTP, vendor: config.HOOKLINE_VENDOR },
@@ -177,15 +199,20 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           provide: WEBHOOK_STORE,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) =>
-            new WebhookStore(dataSource, new PostgresEventStore(dataSource), [
-              // The worker checks this where it claims: a pause holds from the moment it returns.
-              (manager, webhook) =>
-                recordWebhookStatus(manager, {
-                  webhookId: webhook.id,
-                  status: webhook.deleted ? 'deleted' : webhook.status,
-                  version: webhook.version,
-                }),
-            ]),
+            new WebhookStore(
+              dataSource,
+              new PostgresEventStore(dataSource),
+              { webhooksPerCompany: config.quotas.webhooksPerCompany },
+              [
+                // The worker checks this where it claims: a pause holds from the moment it returns.
+                (manager, webhook) =>
+                  recordWebhookStatus(manager, {
+                    webhookId: webhook.id,
+                    status: webhook.deleted ? 'deleted' : webhook.status,
+                    version: webhook.version,
+                  }),
+              ],
+            ),
         },
         {
           provide: WEBHOOK_COMMANDS_OPTIONS,
@@ -198,6 +225,34 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           provide: DELIVERY_READS,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) => new DeliveryQueries(dataSource),
+        },
+        {
+          provide: EXPORT_DATA_SOURCE,
+          // Exports hold a connection as long as their client reads: never one of the pool every
+          // other request (the API key check included) waits on.
+          useFactory: () =>
+            createDataSource({
+              url: config.DATABASE_URL,
+              migrations: [],
+              applicationName: 'hookline-config-api-export',
+              poolSize: config.HOOKLINE_EXPORT_CONCURRENCY,
+              statementTimeoutMs: config.HOOKLINE_EXPORT_STATEMENT_TIMEOUT_MS,
+            }).initialize(),
+        },
+        {
+          provide: DELIVERY_EXPORTS,
+          inject: [EXPORT_DATA_SOURCE],
+          useFactory: (dataSource: DataSource) =>
+            new DeliveryExports({
+              reads: new DeliveryQueries(dataSource),
+              slots: new ExportSlots({
+                global: config.HOOKLINE_EXPORT_CONCURRENCY,
+                perCompany: config.HOOKLINE_EXPORT_CONCURRENCY_PER_COMPANY,
+              }),
+              maxDurationMs: config.HOOKLINE_EXPORT_MAX_DURATION_MS,
+              maxRangeDays: config.HOOKLINE_EXPORT_MAX_RANGE_DAYS,
+              retryAfterSeconds: EXPORT_RETRY_AFTER_SECONDS,
+            }),
         },
         {
           provide: DELIVERY_REQUEST_OUTBOX,
@@ -293,5 +348,9 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
   /** Before the DataSource closes: the relay finishes its batch while it can still delete rows. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.relay?.stop();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.exportDataSource.isInitialized) await this.exportDataSource.destroy();
   }
 }

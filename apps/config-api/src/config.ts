@@ -2,6 +2,14 @@ import { KAFKA_TOPICS } from '@hookline/contracts';
 import { ConfigError, env, parseEnv } from '@hookline/shared-config';
 import { LOG_LEVELS } from '@hookline/shared-nest';
 import { CryptoError, MASTER_KEY_ENV, parseMasterKeys } from '@hookline/shared-crypto';
+import {
+  DEFAULT_WEBHOOK_QUOTAS,
+  WEBHOOK_QUOTA_CEILINGS,
+  type WebhookQuotas,
+} from '@hookline/webhooks-domain';
+
+const quota = (name: keyof WebhookQuotas, min: number) =>
+  env.int(DEFAULT_WEBHOOK_QUOTAS[name], { min, max: WEBHOOK_QUOTA_CEILINGS[name] });
 
 /** Every setting of the config API, parsed once at boot (documented in .env.example). */
 export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
@@ -22,12 +30,32 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS: env.int(15000, { min: 1, max: 120000 }),
       HOOKLINE_REPLAY_MAX_DELIVERIES: env.int(100_000, { min: 1, max: 10_000_000 }),
       HOOKLINE_RECOVER_MAX_WINDOW_DAYS: env.int(30, { min: 1, max: 3650 }),
+      HOOKLINE_QUOTA_WEBHOOKS_PER_COMPANY: quota('webhooksPerCompany', 1),
+      HOOKLINE_QUOTA_HEADERS_PER_WEBHOOK: quota('headersPerWebhook', 0),
+      HOOKLINE_QUOTA_TEMPLATE_BYTES: quota('templateMaxBytes', 256),
+      HOOKLINE_QUOTA_RECORD_BYTES: quota('recordMaxBytes', 4096),
+      HOOKLINE_RATE_LIMIT_PER_MINUTE: env.int(600, { min: 1, max: 1_000_000 }),
+      HOOKLINE_RATE_LIMIT_COSTLY_PER_MINUTE: env.int(30, { min: 1, max: 1_000_000 }),
+      HOOKLINE_EXPORT_CONCURRENCY: env.int(4, { min: 1, max: 64 }),
+      HOOKLINE_EXPORT_CONCURRENCY_PER_COMPANY: env.int(1, { min: 1, max: 64 }),
+      HOOKLINE_EXPORT_STATEMENT_TIMEOUT_MS: env.int(30_000, { min: 100, max: 3_600_000 }),
+      HOOKLINE_EXPORT_MAX_DURATION_MS: env.int(600_000, { min: 100, max: 86_400_000 }),
+      HOOKLINE_EXPORT_MAX_RANGE_DAYS: env.int(31, { min: 1, max: 3660 }),
     },
     source,
   );
   try {
     // Parsed here so a malformed key stops the boot with the variable's name, like any setting.
-    return { ...config, keyRing: parseMasterKeys(config.HOOKLINE_MASTER_KEY, MASTER_KEY_ENV) };
+    return {
+      ...config,
+      keyRing: parseMasterKeys(config.HOOKLINE_MASTER_KEY, MASTER_KEY_ENV),
+      quotas: {
+        webhooksPerCompany: config.HOOKLINE_QUOTA_WEBHOOKS_PER_COMPANY,
+        headersPerWebhook: config.HOOKLINE_QUOTA_HEADERS_PER_WEBHOOK,
+        templateMaxBytes: config.HOOKLINE_QUOTA_TEMPLATE_BYTES,
+        recordMaxBytes: config.HOOKLINE_QUOTA_RECORD_BYTES,
+      } satisfies WebhookQuotas,
+    };
   } catch (error) {
     if (error instanceof CryptoError) throw new ConfigError([error.message]);
     throw error;

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { ConfigApiHarness } from './testing/config-api.harness';
 
 describe('config API OpenAPI document', () => {
@@ -47,9 +48,23 @@ describe('config API OpenAPI document', () => {
       ].sort(),
     );
     const create = body.paths['/v1/webhooks']?.['post'];
-    expect(Object.keys(create?.responses ?? {}).sort()).toEqual(['201', '400', '401', '403']);
+    expect(Object.keys(create?.responses ?? {}).sort()).toEqual([
+      '201',
+      '400',
+      '401',
+      '403',
+      '422',
+      '429',
+    ]);
     const retry = body.paths['/v1/deliveries/{id}/retry']?.['post'];
-    expect(Object.keys(retry?.responses ?? {}).sort()).toEqual(['202', '401', '403', '404', '409']);
+    expect(Object.keys(retry?.responses ?? {}).sort()).toEqual([
+      '202',
+      '401',
+      '403',
+      '404',
+      '409',
+      '429',
+    ]);
     const test = body.paths['/v1/webhooks/{id}/test']?.['post'];
     expect(Object.keys(test?.responses ?? {}).sort()).toEqual([
       '200',
@@ -57,12 +72,106 @@ describe('config API OpenAPI document', () => {
       '401',
       '403',
       '404',
+      '422',
+      '429',
       '504',
     ]);
     const exported = body.paths['/v1/deliveries/export']?.['get'] as unknown as {
       responses: Record<string, { content?: Record<string, unknown> }>;
     };
     expect(Object.keys(exported.responses['200']?.content ?? {})).toEqual(['text/csv']);
+  });
+
+  type Document = {
+    paths: Record<string, Record<string, Record<string, unknown>>>;
+    components: { schemas: Record<string, Record<string, unknown>> };
+  };
+  const document = async () => (await api.request<Document>('GET', '/docs-json')).body;
+
+  it('says what the validation says: no unknown properties, integer limits, the If-Match form', async () => {
+    const doc = await document();
+    for (const name of [
+      'CreateWebhookRequestDto',
+      'UpdateWebhookRequestDto',
+      'RotateWebhookSecretRequestDto',
+      'RecoverWebhookRequestDto',
+      'CreateApiKeyRequestDto',
+    ]) {
+      expect({ name, closed: doc.components.schemas[name]?.['additionalProperties'] }).toEqual({
+        name,
+        closed: false,
+      });
+    }
+    const parameter = (path: string, method: string, name: string) =>
+      (doc.paths[path]?.[method]?.['parameters'] as Array<{ name: string; schema: unknown }>).find(
+        (p) => p.name === name,
+      )?.schema;
+    expect(parameter('/v1/webhooks', 'get', 'limit')).toMatchObject({ type: 'integer' });
+    expect(parameter('/v1/deliveries', 'get', 'limit')).toMatchObject({ type: 'integer' });
+    for (const [path, method] of [
+      ['/v1/webhooks/{id}', 'delete'],
+      ['/v1/webhooks/{id}/pause', 'post'],
+    ] as const) {
+      expect(parameter(path, method, 'If-Match')).toMatchObject({
+        type: 'string',
+        pattern: '^(W/)?"?[1-9][0-9]{0,8}"?$',
+      });
+      expect(Object.keys(doc.paths[path]?.[method]?.['responses'] ?? {})).toContain('400');
+    }
+    // The export's errors are JSON; only its 200 is CSV.
+    const exported = doc.paths['/v1/deliveries/export']?.['get']?.['responses'] as Record<
+      string,
+      { content?: Record<string, unknown> }
+    >;
+    expect(Object.keys(exported['400']?.content ?? {})).toEqual(['application/json']);
+  });
+
+  it('links a created or listed webhook to the operations on it, with its id', async () => {
+    const doc = await document();
+    const created = doc.paths['/v1/webhooks']?.['post']?.['responses'] as Record<
+      string,
+      { links?: Record<string, { operationId: string; parameters: Record<string, string> }> }
+    >;
+    const links = Object.values(created['201']?.links ?? {});
+    expect(links).toHaveLength(10);
+    expect(links).toContainEqual({
+      operationId: 'DeleteWebhookHttpController_delete',
+      parameters: { id: '$response.body#/id' },
+    });
+  });
+
+  /** Any method, TRACE included (fetch refuses to send it). */
+  const send = (method: string, path: string) =>
+    new Promise<{ status: number; allow: string | undefined; body: string }>((resolve, reject) => {
+      const request = httpRequest(`${api.baseUrl}${path}`, { method }, (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, allow: response.headers.allow, body }),
+        );
+      });
+      request.on('error', reject);
+      request.end();
+    });
+
+  it('answers a method a path does not have with 405 and Allow', async () => {
+    for (const [method, path, allow] of [
+      ['TRACE', '/v1/webhooks', 'GET, POST'],
+      ['PUT', '/v1/webhooks/wh_x', 'GET, DELETE, PATCH'],
+      ['POST', '/v1/deliveries/export', 'GET'],
+      ['DELETE', '/health', 'GET'],
+    ] as const) {
+      const response = await send(method, path);
+      expect({ path, method, status: response.status, allow: response.allow }).toEqual({
+        path,
+        method,
+        status: 405,
+        allow,
+      });
+      expect(JSON.parse(response.body)).toMatchObject({ error: 'method_not_allowed' });
+    }
+    // A path the API does not have is still a 404.
+    expect((await send('TRACE', '/v1/nothing')).status).toBe(404);
   });
 
   it('serves the UI at /docs', async () => {

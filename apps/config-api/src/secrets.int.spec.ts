@@ -48,7 +48,7 @@ describe('config API secrets at rest and in transit', () => {
   });
 
   it('never echoes a header value in an error', () => {
-    expect(rejected.status).toBe(400);
+    expect(rejected.status).toBe(422);
     expect(JSON.stringify(rejected.body)).toContain('headers.X-Api-Key');
     expect(JSON.stringify(rejected.body)).not.toContain(HEADER_VALUE);
   });

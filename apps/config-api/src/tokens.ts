@@ -7,3 +7,5 @@ export const DELIVERY_READS = Symbol('DeliveryReads');
 export const DELIVERY_REQUEST_OUTBOX = Symbol('DeliveryRequestOutbox');
 export const TEST_WEBHOOK_OPTIONS = Symbol('TestWebhookOptions');
 export const REPLAY_LIMITS = Symbol('ReplayLimits');
+export const WEBHOOK_QUOTAS = Symbol('WebhookQuotas');
+export const DELIVERY_EXPORTS = Symbol('DeliveryExports');

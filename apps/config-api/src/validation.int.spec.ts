@@ -2,7 +2,11 @@ import { ConfigApiHarness, validWebhook } from './testing/config-api.harness';
 
 type Violation = { field: string; rule: string; message: string };
 
-describe('config API validation: every bad field is a 400 naming the field and the rule', () => {
+// A request that does not match its schema is a 400; one that does but breaks a rule of the
+// domain (which the schema cannot state) is a 422. Both name the field and the rule.
+const SCHEMA_CASES = new Set(['a url that is not a string', 'an unknown field']);
+
+describe('config API validation: every bad field is a 400 or 422 naming the field and the rule', () => {
   let api: ConfigApiHarness;
   let key: string;
 
@@ -93,6 +97,19 @@ describe('config API validation: every bad field is a 400 naming the field and t
       'headers.X-Token',
       'invalid_characters',
     ],
+    // Values the delivery worker could not send: refused here, not failed on every delivery.
+    [
+      'a header value with another control character',
+      { headers: { 'X-Token': 'a\u0007b' } },
+      'headers.X-Token',
+      'invalid_characters',
+    ],
+    [
+      'a header value above U+00FF',
+      { headers: { 'X-Token': 'snow \u2603' } },
+      'headers.X-Token',
+      'invalid_characters',
+    ],
     [
       'a header value over 4 KB',
       { headers: { 'X-Token': 'v'.repeat(4097) } },
@@ -157,9 +174,9 @@ describe('config API validation: every bad field is a 400 naming the field and t
       'invalid_value',
     ],
     ['a secret that is too short', { secret: 'short' }, 'secret', 'invalid_value'],
-  ])('%s', async (_case, override, field, rule) => {
+  ])('%s', async (name, override, field, rule) => {
     const { status, body } = await create(validWebhook(override));
-    expect(status).toBe(400);
+    expect(status).toBe(SCHEMA_CASES.has(name) ? 400 : 422);
     expect(body.error).toBe('validation_failed');
     expect(body.violations).toContainEqual(expect.objectContaining({ field, rule }));
     expect(body.message).toContain(field);
@@ -179,19 +196,26 @@ describe('config API validation: every bad field is a 400 naming the field and t
       api.request<{ violations: Violation[] }>('PATCH', `/v1/webhooks/${id}`, { key, body });
 
     const http = await patch({ url: 'http://x.example.com' });
-    expect(http.status).toBe(400);
+    expect(http.status).toBe(422);
     expect(http.body.violations).toContainEqual(
       expect.objectContaining({ field: 'url', rule: 'https_required' }),
     );
 
-    const unknown = await patch({ secret: 'sneaky-secret-value-123' });
+    const unknown = await patch({ signingSecret: 'sneaky-secret-value-123' });
     expect(unknown.status).toBe(400);
     expect(unknown.body.violations).toContainEqual(
-      expect.objectContaining({ field: 'secret', rule: 'unknown_field' }),
+      expect.objectContaining({ field: 'signingSecret', rule: 'unknown_field' }),
+    );
+
+    // A secret may be given again with a URL change (it is checked like one on create).
+    const short = await patch({ secret: 'short' });
+    expect(short.status).toBe(422);
+    expect(short.body.violations).toContainEqual(
+      expect.objectContaining({ field: 'secret', rule: 'invalid_value' }),
     );
 
     const dropping = await patch({ events: ['scan.completed'] });
-    expect(dropping.status).toBe(400);
+    expect(dropping.status).toBe(422);
     expect(dropping.body.violations).toContainEqual(
       expect.objectContaining({ field: 'statusFilter', rule: 'requires_event' }),
     );
@@ -208,7 +232,7 @@ describe('config API validation: every bad field is a 400 naming the field and t
       '/v1/webhooks?cursor=garbage',
       { key },
     );
-    expect(cursor.status).toBe(400);
+    expect(cursor.status).toBe(422);
     expect(cursor.body.violations).toContainEqual(expect.objectContaining({ field: 'cursor' }));
   });
 });

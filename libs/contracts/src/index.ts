@@ -112,3 +112,12 @@ export {
   type DeadLetterSource,
   type EventDeadLettered,
 } from './messaging/event-dead-lettered.message';
+
+// Custom headers: one rule for the API that saves them and the sender that sends them
+export {
+  CUSTOM_HEADER_LIMITS,
+  customHeaderNameProblem,
+  customHeaderValueProblem,
+  type CustomHeaderProblem,
+  type CustomHeaderRule,
+} from './http/custom-header';

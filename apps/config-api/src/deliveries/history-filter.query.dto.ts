@@ -6,8 +6,9 @@ import {
 } from '@hookline/deliveries-data-access';
 import { WebhookDomainError } from '@hookline/webhooks-domain';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import type { Principal } from '../auth/principal';
+import { IsDateTime, parseDateTime } from '../http/date-time.decorator';
 
 /** The filters shared by the delivery history and its CSV export. */
 export class HistoryFilterQueryDto {
@@ -32,22 +33,22 @@ export class HistoryFilterQueryDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'Deliveries created at or after (ISO 8601)',
+    description: 'Deliveries created at or after (RFC 3339)',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Deliveries created before (ISO 8601)' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'Deliveries created before (RFC 3339)' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   to?: string;
 }
 
 /** The caller's filter, scoped to its company; `to` not after `from` is a 400 naming `to`. */
 export function toHistoryFilter(principal: Principal, query: HistoryFilterQueryDto): HistoryFilter {
-  const from = query.from === undefined ? undefined : new Date(query.from);
-  const to = query.to === undefined ? undefined : new Date(query.to);
+  const from = query.from === undefined ? undefined : parseDateTime(query.from);
+  const to = query.to === undefined ? undefined : parseDateTime(query.to);
   if (from && to && to.getTime() <= from.getTime()) {
     throw WebhookDomainError.validationFailed([
       { field: 'to', rule: 'out_of_range', message: 'to must be after from' },

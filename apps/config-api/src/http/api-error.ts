@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 
 /** One broken rule of one request field: what every 400 lists. */
 export class FieldViolationBody {
@@ -32,3 +32,11 @@ export class ApiErrorBody {
   })
   deliveryId?: string;
 }
+
+/**
+ * Documents the 422 of a route whose input the domain checks further than its schema can say:
+ * the request matches the document, but a rule (named in `description`) breaks. Each violation
+ * names its field and rule, as in a 400.
+ */
+export const ApiRuleViolation = (description: string) =>
+  ApiUnprocessableEntityResponse({ type: ApiErrorBody, description });

@@ -10,20 +10,27 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
+import { ExportBusyError } from '../deliveries/export-deliveries/export-busy.error';
 import { TestWebhookTimeoutError } from '../webhooks/test-webhook/test-webhook-timeout.error';
 import type { ApiErrorBody } from './api-error';
 
-/** Every domain error code has exactly one HTTP status; a new code fails to compile here. */
+/**
+ * Every domain error code has exactly one HTTP status; a new code fails to compile here. A 400
+ * means the request does not match the operation's schema (the DTOs, checked by the
+ * ValidationPipe); a domain rule the schema cannot state (a cross-field rule, a URL, a template,
+ * header names, a quota) is a 422, so a request valid by the document never gets a 400.
+ */
 const DOMAIN_STATUS: Record<WebhookDomainErrorCode, number> = {
-  validation_failed: HttpStatus.BAD_REQUEST,
+  validation_failed: HttpStatus.UNPROCESSABLE_ENTITY,
   not_found: HttpStatus.NOT_FOUND,
   already_exists: HttpStatus.CONFLICT,
   conflict: HttpStatus.CONFLICT,
   invalid_state: HttpStatus.CONFLICT,
+  quota_exceeded: HttpStatus.UNPROCESSABLE_ENTITY,
 };
 
 const ACCESS_STATUS: Record<AccessErrorCode, number> = {
-  INVALID_API_KEY_REQUEST: HttpStatus.BAD_REQUEST,
+  INVALID_API_KEY_REQUEST: HttpStatus.UNPROCESSABLE_ENTITY,
   API_KEY_NOT_FOUND: HttpStatus.NOT_FOUND,
 };
 
@@ -35,6 +42,9 @@ const HTTP_CODES: Record<number, string> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  405: 'method_not_allowed',
+  422: 'validation_failed',
+  429: 'rate_limited',
 };
 
 /** Maps every error to the one API error body, in one place. */
@@ -44,6 +54,9 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof ExportBusyError) {
+      response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    }
     const body = this.toBody(exception);
     response.status(body.statusCode).json(body);
   }
@@ -75,6 +88,13 @@ export class HttpErrorFilter implements ExceptionFilter {
         error: exception.code,
         message: exception.message,
         deliveryId: exception.deliveryId,
+      };
+    }
+    if (exception instanceof ExportBusyError) {
+      return {
+        statusCode: HttpStatus.TOO_MANY_REQUESTS,
+        error: 'export_busy',
+        message: exception.message,
       };
     }
     if (exception instanceof ConcurrencyConflictError) {

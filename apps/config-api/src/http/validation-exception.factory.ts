@@ -33,7 +33,14 @@ function flatten(errors: readonly ValidationError[], parent = ''): FieldViolatio
 
 /** Turns DTO validation failures into the API's 400 body, one violation per field and rule. */
 export function validationExceptionFactory(errors: ValidationError[]): BadRequestException {
-  const violations = flatten(errors);
+  return badRequest(flatten(errors));
+}
+
+/**
+ * A 400: the request does not match the operation's schema (the DTOs the document is generated
+ * from). A request that matches it but breaks a rule of the domain is a 422 instead.
+ */
+export function badRequest(violations: FieldViolationBody[]): BadRequestException {
   const body: ApiErrorBody = {
     statusCode: 400,
     error: 'validation_failed',

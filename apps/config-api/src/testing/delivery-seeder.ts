@@ -1,10 +1,4 @@
-import {
-  deliveryIdFor,
-  type DeliveryAttemptDetails,
-  type DeliveryRequested,
-  type EventType,
-  samplePayload,
-} from '@hookline/contracts';
+import type { DeliveryAttemptDetails, DeliveryRequested, EventType } from '@hookline/contracts';
 import { DeliveryWorkStore } from '@hookline/deliveries-data-access';
 import {
   type AttemptOutcome,
@@ -12,7 +6,7 @@ import {
   recordAttempt,
   type RetryPolicy,
 } from '@hookline/deliveries-domain';
-import { randomUUID } from 'node:crypto';
+import { sampleDeliveryRequest } from '@hookline/shared-testing';
 import type { DataSource } from 'typeorm';
 
 export const SUCCEEDED: AttemptOutcome = { ok: true, statusCode: 200, durationMs: 8 };
@@ -51,24 +45,7 @@ export class DeliverySeeder {
     eventType: EventType = 'scan.completed',
     overrides: Partial<DeliveryRequested> = {},
   ): DeliveryRequested {
-    const eventId = randomUUID();
-    const envelope = samplePayload(eventType);
-    envelope.event_id = eventId;
-    envelope.data.company = webhook.company;
-    return {
-      schemaVersion: 1,
-      deliveryId: deliveryIdFor(eventId, webhook.id),
-      eventId,
-      webhookId: webhook.id,
-      webhookVersion: 1,
-      company: webhook.company,
-      eventType,
-      envelope,
-      trigger: 'first',
-      requestedAt: new Date().toISOString(),
-      correlationId: eventId,
-      ...overrides,
-    };
+    return sampleDeliveryRequest(webhook, eventType, overrides);
   }
 
   /**

@@ -1,58 +1,94 @@
-import { EVENT_TYPES, ISSUE_STATUSES, WEBHOOK_TYPES } from '@hookline/contracts';
-import { WEBHOOK_INPUT_FIELDS, type WebhookInput } from '@hookline/webhooks-domain';
+import {
+  CUSTOM_HEADER_LIMITS,
+  EVENT_TYPES,
+  ISSUE_STATUSES,
+  WEBHOOK_TYPES,
+} from '@hookline/contracts';
+import { WEBHOOK_INPUT_FIELDS, WEBHOOK_LIMITS, type WebhookInput } from '@hookline/webhooks-domain';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsObject, IsOptional, IsString } from 'class-validator';
+import { IsArray, IsBoolean, IsObject, IsOptional, IsString } from 'class-validator';
+import { Optional } from '../http/optional.decorator';
 
 /**
- * The webhook fields a client sends. These decorators check JSON types and document the API;
- * every rule (https, catalog, header names, templates) is the domain's validateWebhookInput,
- * which names the field and the rule in the 400.
+ * The webhook fields a client sends. These decorators check JSON types (a 400) and document the
+ * API with every rule JSON Schema can state; every rule (https, catalog, header names,
+ * templates) is the domain's validateWebhookInput, which names the field and the rule in a 422.
  */
 export class WebhookFieldsDto {
-  @ApiPropertyOptional({ example: 'Production scan alerts', maxLength: 200 })
-  @IsOptional()
+  @ApiPropertyOptional({
+    example: 'Production scan alerts',
+    minLength: 1,
+    maxLength: WEBHOOK_LIMITS.nameMaxLength,
+  })
+  @Optional()
   @IsString()
   name?: string;
 
   @ApiPropertyOptional({
     example: 'https://hooks.slack.com/services/T000/B000/XXXX',
-    maxLength: 2048,
+    maxLength: WEBHOOK_LIMITS.urlMaxLength,
+    pattern: '^https?://',
+    description: 'https:// (http:// only where the deployment allows it), with a host',
   })
-  @IsOptional()
+  @Optional()
   @IsString()
   url?: string;
 
   @ApiPropertyOptional({ enum: WEBHOOK_TYPES })
-  @IsOptional()
+  @Optional()
   @IsString()
   type?: string;
 
-  @ApiPropertyOptional({ enum: EVENT_TYPES, isArray: true, example: ['scan.completed'] })
-  @IsOptional()
+  @ApiPropertyOptional({
+    enum: EVENT_TYPES,
+    isArray: true,
+    minItems: 1,
+    uniqueItems: true,
+    example: ['scan.completed'],
+  })
+  @Optional()
   @IsArray()
   events?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'Empty or absent: every project' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    type: 'array',
+    items: {
+      type: 'string',
+      minLength: 1,
+      maxLength: WEBHOOK_LIMITS.projectIdMaxLength,
+    },
+    maxItems: WEBHOOK_LIMITS.maxProjectIds,
+    uniqueItems: true,
+    description: 'Empty or absent: every project',
+  })
+  @Optional()
   @IsArray()
   projectIds?: string[];
 
   @ApiPropertyOptional({
     enum: ISSUE_STATUSES,
     isArray: true,
+    uniqueItems: true,
     description: 'Only with issue.status_changed; empty: every status',
   })
-  @IsOptional()
+  @Optional()
   @IsArray()
   statusFilter?: string[];
 
   @ApiPropertyOptional({
     type: 'object',
-    additionalProperties: { type: 'string' },
+    additionalProperties: {
+      type: 'string',
+      maxLength: CUSTOM_HEADER_LIMITS.valueMaxBytes,
+      pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$',
+    },
     example: { 'X-Automation-Webhook-Token': 'your-jira-webhook-secret' },
-    description: 'At most 20; stored encrypted, never returned',
+    description:
+      'Header names are HTTP tokens other than the ones Hookline sets; values at most 4096 ' +
+      'bytes of tab, space, visible ASCII and U+0080-U+00FF. At most 20 (a quota); stored ' +
+      'encrypted, never returned',
   })
-  @IsOptional()
+  @Optional()
   @IsObject()
   headers?: Record<string, string>;
 
@@ -64,6 +100,25 @@ export class WebhookFieldsDto {
   })
   @IsOptional()
   bodyTemplate?: string | null;
+}
+
+/** The webhook fields and a signing secret: what create and update accept. */
+export class WebhookFieldsWithSecretDto extends WebhookFieldsDto {
+  @ApiPropertyOptional({
+    description:
+      'Your own signing secret (16-256 printable ASCII characters). Not with generateSecret.',
+    writeOnly: true,
+  })
+  @Optional()
+  @IsString()
+  secret?: string;
+
+  @ApiPropertyOptional({
+    description: 'Generate a signing secret; it is returned once, in the response',
+  })
+  @Optional()
+  @IsBoolean()
+  generateSecret?: boolean;
 }
 
 /** The fields present in the request, as the domain validator reads them. */

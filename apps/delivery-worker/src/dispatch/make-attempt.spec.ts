@@ -67,7 +67,10 @@ describe('makeAttempt', () => {
       headers: [
         {
           name: TOKEN_HEADER,
-          value: keyRing.seal('token-123', webhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER)),
+          value: keyRing.seal(
+            'token-123',
+            webhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER, receiver.url(path)),
+          ),
         },
       ],
       ...overrides,
@@ -216,7 +219,10 @@ describe('makeAttempt', () => {
       headers: [
         {
           name: 'X-Tenant',
-          value: keyRing.seal('a\r\nX-Injected: 1', webhookHeaderAad(WEBHOOK_ID, 'X-Tenant')),
+          value: keyRing.seal(
+            'a\r\nX-Injected: 1',
+            webhookHeaderAad(WEBHOOK_ID, 'X-Tenant', receiver.url('/bad-header')),
+          ),
         },
       ],
     });

@@ -3,11 +3,13 @@ import {
   CryptoError,
   generateMasterKey,
   parseMasterKeys,
+  legacyWebhookHeaderAad,
   webhookHeaderAad,
   webhookSecretAad,
 } from '@hookline/shared-crypto';
 import { openWebhook } from './open-webhook';
 
+const URL = 'https://hooks.example.com/corgea';
 const WEBHOOK_ID = 'wh_0123456789abcdef0123456789abcdef';
 const OTHER_ID = 'wh_fedcba9876543210fedcba9876543210';
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -39,11 +41,11 @@ function record(overrides: Partial<WebhookConfigRecord> = {}): WebhookConfigReco
     headers: [
       {
         name: TOKEN_HEADER,
-        value: keyRing.seal('token-123', webhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER)),
+        value: keyRing.seal('token-123', webhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER, URL)),
       },
       {
         name: 'X-Tenant',
-        value: keyRing.seal('tenant-a', webhookHeaderAad(WEBHOOK_ID, 'X-Tenant')),
+        value: keyRing.seal('tenant-a', webhookHeaderAad(WEBHOOK_ID, 'X-Tenant', URL)),
       },
     ],
     ...overrides,
@@ -81,7 +83,7 @@ describe('openWebhook', () => {
     const headers = [
       {
         name: 'x-tenant',
-        value: keyRing.seal('tenant-a', webhookHeaderAad(WEBHOOK_ID, 'X-TENANT')),
+        value: keyRing.seal('tenant-a', webhookHeaderAad(WEBHOOK_ID, 'X-TENANT', URL)),
       },
     ];
     expect(openWebhook(keyRing, record({ headers })).headers).toEqual([
@@ -118,8 +120,8 @@ describe('openWebhook', () => {
 
   it('a header value sealed for another webhook or another header name does not open', () => {
     for (const aad of [
-      webhookHeaderAad(OTHER_ID, TOKEN_HEADER),
-      webhookHeaderAad(WEBHOOK_ID, 'X-Other-Header'),
+      webhookHeaderAad(OTHER_ID, TOKEN_HEADER, URL),
+      webhookHeaderAad(WEBHOOK_ID, 'X-Other-Header', URL),
       webhookSecretAad(WEBHOOK_ID),
     ]) {
       const headers = [{ name: TOKEN_HEADER, value: keyRing.seal('token-123', aad) }];
@@ -128,8 +130,52 @@ describe('openWebhook', () => {
     }
   });
 
+  it('a header value saved for another origin does not open: it is never sent there', () => {
+    for (const savedFor of [
+      'https://other.example.com/corgea',
+      'http://hooks.example.com/corgea',
+      'https://hooks.example.com:8443/corgea',
+    ]) {
+      const headers = [
+        {
+          name: TOKEN_HEADER,
+          value: keyRing.seal('token-123', webhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER, savedFor)),
+        },
+      ];
+      const error = expectCryptoError(() => openWebhook(keyRing, record({ headers })));
+      expect(error.code).toBe('DECRYPTION_FAILED');
+    }
+  });
+
+  it('a header value saved for another path of the same origin opens', () => {
+    const headers = [
+      {
+        name: TOKEN_HEADER,
+        value: keyRing.seal(
+          'token-123',
+          webhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER, 'https://HOOKS.example.com:443/other?x=1'),
+        ),
+      },
+    ];
+    expect(openWebhook(keyRing, record({ headers })).headers).toEqual([
+      { name: TOKEN_HEADER, value: 'token-123' },
+    ]);
+  });
+
+  it('a header value sealed before origins were bound still opens', () => {
+    const headers = [
+      {
+        name: TOKEN_HEADER,
+        value: keyRing.seal('token-123', legacyWebhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER)),
+      },
+    ];
+    expect(openWebhook(keyRing, record({ headers })).headers).toEqual([
+      { name: TOKEN_HEADER, value: 'token-123' },
+    ]);
+  });
+
   it('a header value copied into the signing secret does not open there', () => {
-    const signingSecret = keyRing.seal(SECRET, webhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER));
+    const signingSecret = keyRing.seal(SECRET, webhookHeaderAad(WEBHOOK_ID, TOKEN_HEADER, URL));
     expectCryptoError(() => openWebhook(keyRing, record({ signingSecret })));
   });
 

@@ -1,12 +1,15 @@
 import type { WebhookConfigRecord } from '@hookline/contracts';
 import type { DeliveryWebhook } from '@hookline/deliveries-sender';
-import { type KeyRing, webhookHeaderAad, webhookSecretAad } from '@hookline/shared-crypto';
+import { type KeyRing, openWebhookHeader, webhookSecretAad } from '@hookline/shared-crypto';
 
 /**
  * Opens a webhook's sealed signing secrets and custom header values for one attempt. The
  * plain values live only in the returned object, for as long as the call takes.
- * @throws CryptoError when a value does not open (an unknown key id, or a value sealed for
- *   another webhook or field).
+ *
+ * A header value opens only for the origin of the URL it was saved for (see
+ * `openWebhookHeader`): one saved for another origin fails here and is never sent.
+ * @throws CryptoError when a value does not open (an unknown key id, a value sealed for
+ *   another webhook, field or origin).
  */
 export function openWebhook(keyRing: KeyRing, record: WebhookConfigRecord): DeliveryWebhook {
   const { webhookId } = record;
@@ -18,7 +21,7 @@ export function openWebhook(keyRing: KeyRing, record: WebhookConfigRecord): Deli
     bodyTemplate: record.bodyTemplate,
     headers: record.headers.map((header) => ({
       name: header.name,
-      value: keyRing.open(header.value, webhookHeaderAad(webhookId, header.name)),
+      value: openWebhookHeader(keyRing, webhookId, record.url, header),
     })),
     secret: record.signingSecret
       ? keyRing.open(record.signingSecret, webhookSecretAad(webhookId))

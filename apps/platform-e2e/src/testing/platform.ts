@@ -70,7 +70,8 @@ export class Platform {
     commands: uniqueName('e2e.commands'),
     deliveriesDlq: uniqueName('e2e.deliveries.dlq'),
   };
-  private readonly masterKey = generateMasterKey('k1');
+  /** `HOOKLINE_MASTER_KEY` of the apps: one key, `k1`. */
+  readonly masterKey = generateMasterKey('k1');
   private readonly workerGroup = uniqueName('e2e-worker');
   private db!: TestDatabase;
   private kafka!: Kafka;
@@ -163,8 +164,11 @@ export class Platform {
     return pid;
   }
 
-  /** Starts (or starts again) the delivery worker process; resolves once it is ready. */
-  async startWorker(): Promise<AppProcess> {
+  /**
+   * Starts (or starts again) the delivery worker process; resolves once it is ready. `env`
+   * overrides its settings for this start (e.g. another HOOKLINE_MASTER_KEY).
+   */
+  async startWorker(env: Readonly<Record<string, string>> = {}): Promise<AppProcess> {
     const port = await freePort();
     this.worker = startAppProcess(
       'delivery-worker',
@@ -182,6 +186,7 @@ export class Platform {
         HOOKLINE_DELIVERY_POLL_MS: '100',
         HOOKLINE_LOG_LEVEL: 'warn',
         ...this.options.worker,
+        ...env,
       },
       port,
     );
@@ -199,6 +204,11 @@ export class Platform {
     await this.receiver?.close();
     await this.dataSource?.destroy();
     await this.db?.drop();
+  }
+
+  /** The platform's database URL, for tools run against it. */
+  get databaseUrl(): string {
+    return this.db.url;
   }
 
   /** Calls the config API as the company's admin. */

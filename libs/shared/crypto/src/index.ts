@@ -7,4 +7,9 @@ export {
   DEV_MASTER_KEY_ID,
   loadOrCreateDevMasterKey,
 } from './dev-master-key';
-export { webhookHeaderAad, webhookSecretAad } from './webhook-aad';
+export {
+  legacyWebhookHeaderAad,
+  openWebhookHeader,
+  webhookHeaderAad,
+  webhookSecretAad,
+} from './webhook-aad';

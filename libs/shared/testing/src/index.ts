@@ -15,3 +15,6 @@ export type {
   ReceiverBehaviour,
   WaitForOptions,
 } from './https-receiver';
+export { fillDeliveryLog } from './delivery-log-fill';
+export type { DeliveryLogFill } from './delivery-log-fill';
+export { sampleDeliveryRequest } from './delivery-request';

@@ -20,6 +20,7 @@ import {
   type Webhook,
   type WebhookCommand,
   type WebhookEvent,
+  WebhookDomainError,
 } from '@hookline/webhooks-domain';
 import type { DataSource, EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor } from './webhook-cursor';
@@ -34,6 +35,11 @@ export interface WebhookListQuery {
   readonly limit: number;
   /** From the previous page's `nextCursor`. */
   readonly cursor?: string;
+}
+
+export interface WebhookStoreLimits {
+  /** Webhooks one company may have at once; a create beyond is `quota_exceeded`. */
+  readonly webhooksPerCompany?: number;
 }
 
 export interface WebhookPage {
@@ -56,6 +62,7 @@ export class WebhookStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: PostgresEventStore,
+    private readonly limits: WebhookStoreLimits = {},
     /**
      * Run in the transaction of every change, after the projection: other contexts' tables
      * that must agree with the aggregate at commit (the delivery worker's `webhook_status`).
@@ -73,6 +80,7 @@ export class WebhookStore {
     metadata: EventMetadata = {},
   ): Promise<{ webhook: Webhook | undefined; events: WebhookEvent[] }> {
     return inTransaction(this.dataSource, async (manager) => {
+      if (command.type === 'CreateWebhook') await this.checkRoomFor(manager, command.company);
       const stored = await this.events.readStream(command.webhookId, { manager });
       const before = rehydrate(stored.map(toDomainEvent));
       const events = decide(command, before);
@@ -106,6 +114,28 @@ export class WebhookStore {
       ]);
       return { webhook: after.deleted ? undefined : after, events };
     });
+  }
+
+  /**
+   * Refuses a create beyond the company's quota. Creates of one company are serialised by a
+   * transaction-scoped advisory lock, so two at once cannot both take the last place.
+   */
+  private async checkRoomFor(manager: EntityManager, company: string): Promise<void> {
+    const max = this.limits.webhooksPerCompany;
+    if (max === undefined) return;
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `hookline:webhooks:${company}`,
+    ]);
+    const [row]: Array<{ count: number }> = await manager.query(
+      `SELECT count(*)::int AS count FROM webhooks WHERE company = $1`,
+      [company],
+    );
+    if ((row?.count ?? 0) >= max) {
+      throw new WebhookDomainError(
+        'quota_exceeded',
+        `company ${company} has ${row?.count ?? 0} webhooks, the most allowed is ${max}: delete one first`,
+      );
+    }
   }
 
   /** One company's webhook from the read model; another company's is `undefined`. */

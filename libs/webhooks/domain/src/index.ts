@@ -18,6 +18,7 @@ export {
   type CreateWebhook,
   type DeleteWebhook,
   type PauseWebhook,
+  type ResealWebhookSecrets,
   type RotateWebhookSecret,
   type UpdateWebhook,
   type WebhookCommand,
@@ -41,6 +42,8 @@ export {
   type WebhookPausedData,
   type WebhookSecretRotated,
   type WebhookSecretRotatedData,
+  type WebhookSecretsResealed,
+  type WebhookSecretsResealedData,
   type WebhookUpdated,
   type WebhookUpdatedData,
 } from './webhook.event';
@@ -53,7 +56,13 @@ export {
   type WebhookInputMode,
   type WebhookInputOptions,
 } from './webhook-input.validator';
-export { decide } from './webhook.decider';
+export { decide, sameOrigin } from './webhook.decider';
+export {
+  DEFAULT_WEBHOOK_QUOTAS,
+  WEBHOOK_QUOTA_CEILINGS,
+  quotaViolations,
+  type WebhookQuotas,
+} from './quotas/webhook-quotas';
 export { evolve, rehydrate } from './webhook.evolve';
 export { toConfigRecord } from './webhook-config-record.mapper';
 

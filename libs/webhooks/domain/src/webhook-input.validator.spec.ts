@@ -168,22 +168,21 @@ describe('validateWebhookInput', () => {
       ]);
     });
 
-    it.each(['\r', '\n', '\0'])('a value with %j is invalid_characters', (char) => {
-      expect(rulesOf({ ...VALID, headers: { 'X-Api-Key': `a${char}b` } })).toEqual([
-        ['headers.X-Api-Key', 'invalid_characters'],
-      ]);
-    });
+    // The worker sends nothing else: a value it would refuse is refused at save time.
+    it.each(['\r', '\n', '\0', '\u0001', '\u007f', '\u0100', '\u2603'])(
+      'a value with %j is invalid_characters',
+      (char) => {
+        expect(rulesOf({ ...VALID, headers: { 'X-Api-Key': `a${char}b` } })).toEqual([
+          ['headers.X-Api-Key', 'invalid_characters'],
+        ]);
+      },
+    );
 
     it('a value over 4096 UTF-8 bytes is max_length', () => {
       expect(rulesOf({ ...VALID, headers: { 'X-Api-Key': 'é'.repeat(2049) } })).toEqual([
         ['headers.X-Api-Key', 'max_length'],
       ]);
       expect(rulesOf({ ...VALID, headers: { 'X-Api-Key': 'a'.repeat(4096) } })).toEqual([]);
-    });
-
-    it('more than 20 headers is too_many', () => {
-      const headers = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`X-H${i}`, 'v']));
-      expect(rulesOf({ ...VALID, headers })).toEqual([['headers', 'too_many']]);
     });
 
     it.each([

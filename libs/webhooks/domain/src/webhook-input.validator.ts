@@ -1,4 +1,7 @@
 import {
+  CUSTOM_HEADER_LIMITS,
+  customHeaderNameProblem,
+  customHeaderValueProblem,
   EVENT_TYPES,
   ISSUE_STATUSES,
   SAMPLE_ENVELOPES,
@@ -38,8 +41,7 @@ export type WebhookInputMode = 'create' | 'update';
 export const WEBHOOK_LIMITS = {
   nameMaxLength: 200,
   urlMaxLength: 2048,
-  maxHeaders: 20,
-  headerValueMaxBytes: 4096,
+  headerValueMaxBytes: CUSTOM_HEADER_LIMITS.valueMaxBytes,
   maxProjectIds: 1000,
   projectIdMaxLength: 200,
 } as const;
@@ -60,32 +62,6 @@ export const WEBHOOK_INPUT_FIELDS = [
 ] as const satisfies ReadonlyArray<keyof WebhookInput>;
 const INPUT_FIELDS: readonly string[] = WEBHOOK_INPUT_FIELDS;
 const REQUIRED_ON_CREATE: readonly string[] = ['name', 'url', 'type', 'events'];
-
-// RFC 7230 §3.2.6 token.
-const HEADER_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const HEADER_VALUE_FORBIDDEN_CHARS = /[\r\n\0]/;
-
-/**
- * Headers the sender owns. Beyond the product list (Content-Type, Content-Length, Host,
- * Transfer-Encoding, Connection, User-Agent), the other hop-by-hop and framing headers are
- * refused too: a user value would break HTTP/1.1 framing or be dropped by the HTTP client.
- */
-const FORBIDDEN_HEADERS: ReadonlySet<string> = new Set([
-  'content-type',
-  'content-length',
-  'host',
-  'transfer-encoding',
-  'connection',
-  'user-agent',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'upgrade',
-  'expect',
-]);
-/** Standard Webhooks headers (`webhook-id`, `-timestamp`, `-signature`) belong to the sender. */
-const FORBIDDEN_HEADER_PREFIXES: readonly string[] = ['webhook-'];
 
 /** One custom header as checked: `value` is null when it is already sealed (decide's view). */
 export interface HeaderEntry {
@@ -364,32 +340,14 @@ function checkHeaders(
   vendor: string | null,
   violations: FieldViolation[],
 ): void {
-  if (headers.length > WEBHOOK_LIMITS.maxHeaders) {
-    violations.push(
-      violation('headers', 'too_many', `at most ${WEBHOOK_LIMITS.maxHeaders} custom headers`),
-    );
-  }
-  const vendorPrefix = vendor === null ? null : `x-${vendor.toLowerCase()}-`;
+  // How many: a quota of the deployment, checked by decide on the resulting webhook.
   const seen = new Set<string>();
   for (const { name, value } of headers) {
     const field = `headers.${name}`;
     const lower = name.toLowerCase();
-    if (!HEADER_NAME_TOKEN.test(name)) {
-      violations.push(
-        violation(
-          field,
-          'invalid_token',
-          `header name ${JSON.stringify(name)} must be an HTTP token (letters, digits and !#$%&'*+-.^_\`|~)`,
-        ),
-      );
-    } else if (
-      FORBIDDEN_HEADERS.has(lower) ||
-      FORBIDDEN_HEADER_PREFIXES.some((prefix) => lower.startsWith(prefix)) ||
-      (vendorPrefix !== null && lower.startsWith(vendorPrefix))
-    ) {
-      violations.push(
-        violation(field, 'forbidden_header', `${name} is set by Hookline and cannot be overridden`),
-      );
+    const nameProblem = customHeaderNameProblem(name, vendor);
+    if (nameProblem !== undefined) {
+      violations.push(violation(field, nameProblem.rule, nameProblem.message));
     } else if (seen.has(lower)) {
       violations.push(
         violation(field, 'duplicate', `${name} is given twice (header names ignore case)`),
@@ -397,19 +355,9 @@ function checkHeaders(
     }
     seen.add(lower);
     if (value === null) continue;
-    if (HEADER_VALUE_FORBIDDEN_CHARS.test(value)) {
-      violations.push(
-        violation(field, 'invalid_characters', `${field} must not contain CR, LF or NUL`),
-      );
-    }
-    if (Buffer.byteLength(value, 'utf8') > WEBHOOK_LIMITS.headerValueMaxBytes) {
-      violations.push(
-        violation(
-          field,
-          'max_length',
-          `${field} must be at most ${WEBHOOK_LIMITS.headerValueMaxBytes} bytes (UTF-8)`,
-        ),
-      );
+    const valueProblem = customHeaderValueProblem(name, value);
+    if (valueProblem !== undefined) {
+      violations.push(violation(field, valueProblem.rule, valueProblem.message));
     }
   }
 }

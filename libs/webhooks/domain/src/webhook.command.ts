@@ -1,3 +1,4 @@
+import type { WebhookQuotas } from './quotas/webhook-quotas';
 import type {
   EventType,
   IssueStatus,
@@ -32,11 +33,18 @@ export interface CreateWebhook extends CommandBase {
   bodyTemplate: string | null;
   /** Sealed signing secret (generated or user-supplied), or null for unsigned deliveries. */
   secret: SealedSecret | null;
+  /** The deployment's quotas (default DEFAULT_WEBHOOK_QUOTAS): the result must keep within. */
+  quotas?: WebhookQuotas;
 }
 
 /**
  * Changes the given fields only. `headers` replaces the whole set; `bodyTemplate: null` (or a
- * blank string) clears the template. The signing secret is changed by RotateWebhookSecret only.
+ * blank string) clears the template.
+ *
+ * A `url` of another origin (scheme, host or port) drops the custom headers and the signing
+ * secret (the previous one too), unless the same command gives them again or
+ * `keepSecretsAcrossOrigins` is set: a key that may not read them must not be able to send them
+ * (or have a template of its own signed with them) to a host of its choosing.
  */
 export interface UpdateWebhook extends CommandBase {
   type: 'UpdateWebhook';
@@ -48,6 +56,15 @@ export interface UpdateWebhook extends CommandBase {
   statusFilter?: IssueStatus[];
   headers?: SealedHeader[];
   bodyTemplate?: string | null;
+  /** A new signing secret, set at once; the one it replaces stops signing (no grace period). */
+  secret?: SealedSecret;
+  /**
+   * The caller may read this webhook's secrets (`secrets:reveal`): when the URL moves to another
+   * origin the secret stays, and so do the headers (which the caller re-seals for that origin).
+   */
+  keepSecretsAcrossOrigins?: boolean;
+  /** The deployment's quotas (default DEFAULT_WEBHOOK_QUOTAS): the result must keep within. */
+  quotas?: WebhookQuotas;
 }
 
 /** Pause by hand. Idempotent: pausing a paused webhook changes nothing. */
@@ -80,6 +97,18 @@ export interface RotateWebhookSecret extends CommandBase {
   gracePeriodSeconds?: number;
 }
 
+/**
+ * Replaces every sealed value with the same secret sealed again (the caller opened and sealed
+ * them: under the active master key, bound to the URL's origin). The names, and which values
+ * exist, must be the webhook's own.
+ */
+export interface ResealWebhookSecrets extends CommandBase {
+  type: 'ResealWebhookSecrets';
+  secret: SealedSecret | null;
+  previousSecret: SealedSecret | null;
+  headers: SealedHeader[];
+}
+
 export interface DeleteWebhook extends CommandBase {
   type: 'DeleteWebhook';
 }
@@ -91,6 +120,7 @@ export type WebhookCommand =
   | ActivateWebhook
   | AutoPauseWebhook
   | RotateWebhookSecret
+  | ResealWebhookSecrets
   | DeleteWebhook;
 
 export type WebhookCommandType = WebhookCommand['type'];

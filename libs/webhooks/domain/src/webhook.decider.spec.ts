@@ -1,4 +1,8 @@
+import { decide, sameOrigin } from './webhook.decider';
+import type { SealedSecret } from '@hookline/contracts';
+import type { ResealWebhookSecrets } from './webhook.command';
 import type { WebhookEvent } from './webhook.event';
+import { rehydrate } from './webhook.evolve';
 import {
   COMPANY,
   T0,
@@ -124,6 +128,79 @@ describe('UpdateWebhook', () => {
         headers: [{ name: 'X-Api-Key', value: sealed('hdr') }],
       })
       .then([]);
+  });
+
+  describe('a url of another origin', () => {
+    const elsewhere = 'https://attacker.example.net/collect';
+    const [rotated] = decide(
+      { type: 'RotateWebhookSecret', ...ids, now: T0, secret: sealed('secret2') },
+      rehydrate([created()]),
+    );
+    if (!rotated) throw new Error('fixture: rotate recorded nothing');
+
+    it('drops the headers and the secret (the previous one too) that the command does not give again', () => {
+      given(created(), rotated)
+        .when({ ...update, url: elsewhere })
+        .then([
+          {
+            type: 'WebhookUpdated',
+            schemaVersion: 1,
+            data: { ...ids, changes: { url: elsewhere, headers: [], secret: null }, updatedAt: T1 },
+          },
+        ]);
+      const state = rehydrate([
+        created(),
+        rotated,
+        ...decide({ ...update, url: elsewhere }, rehydrate([created(), rotated])),
+      ]);
+      expect(state).toMatchObject({ headers: [], secret: null, previousSecret: null });
+    });
+
+    it('keeps the headers and the secret the same command gives again', () => {
+      const headers = [{ name: 'X-Api-Key', value: sealed('hdr-new') }];
+      given(created())
+        .when({ ...update, url: elsewhere, headers, secret: sealed('secret-new') })
+        .then([
+          {
+            type: 'WebhookUpdated',
+            schemaVersion: 1,
+            data: {
+              ...ids,
+              changes: { url: elsewhere, headers, secret: sealed('secret-new') },
+              updatedAt: T1,
+            },
+          },
+        ]);
+    });
+
+    it('keeps both for a caller that may read them', () => {
+      given(created())
+        .when({ ...update, url: elsewhere, keepSecretsAcrossOrigins: true })
+        .then([
+          {
+            type: 'WebhookUpdated',
+            schemaVersion: 1,
+            data: { ...ids, changes: { url: elsewhere }, updatedAt: T1 },
+          },
+        ]);
+    });
+
+    it.each([
+      ['another path', 'https://hooks.example.com/other/path'],
+      ['the default port spelled out', 'https://hooks.example.com:443/services/T000/B000'],
+      ['the host in capitals', 'https://HOOKS.example.com/services'],
+    ])('%s is the same origin: nothing is dropped', (_, url) => {
+      const [event] = decide({ ...update, url }, rehydrate([created()]));
+      expect(event?.type === 'WebhookUpdated' && event.data.changes).toEqual({ url });
+    });
+
+    it.each([
+      ['another host', 'https://hooks.example.org/services/T000/B000'],
+      ['another port', 'https://hooks.example.com:8443/services/T000/B000'],
+      ['another scheme', 'http://hooks.example.com/services/T000/B000'],
+    ])('%s is another origin', (_, url) => {
+      expect(sameOrigin('https://hooks.example.com/services/T000/B000', url)).toBe(false);
+    });
   });
 
   it('headers given replace the whole set; bodyTemplate null clears the template', () => {
@@ -394,5 +471,70 @@ describe('DeleteWebhook', () => {
     given(created())
       .when({ ...del, company: 'other' })
       .thenThrows('not_found');
+  });
+});
+
+describe('ResealWebhookSecrets', () => {
+  const resealed = (tag: string): SealedSecret => ({
+    alg: 'A256GCM',
+    keyId: 'k2',
+    ciphertext: `c${tag}`,
+  });
+  const reseal: ResealWebhookSecrets = {
+    type: 'ResealWebhookSecrets',
+    webhookId: WEBHOOK_ID,
+    company: COMPANY,
+    now: T1,
+    secret: resealed('secret1'),
+    previousSecret: null,
+    headers: [{ name: 'X-Api-Key', value: resealed('hdr') }],
+  };
+
+  it('replaces every sealed value, and nothing a user sees', () => {
+    given(created())
+      .when(reseal)
+      .then([
+        {
+          type: 'WebhookSecretsResealed',
+          schemaVersion: 1,
+          data: {
+            webhookId: WEBHOOK_ID,
+            company: COMPANY,
+            secret: resealed('secret1'),
+            previousSecret: null,
+            headers: [{ name: 'X-Api-Key', value: resealed('hdr') }],
+            resealedAt: T1,
+          },
+        },
+      ]);
+    const before = rehydrate([created()]);
+    const after = rehydrate([created(), ...decide(reseal, before)]);
+    expect(after).toEqual({
+      ...before,
+      version: 2,
+      secret: resealed('secret1'),
+      headers: [{ name: 'X-Api-Key', value: resealed('hdr') }],
+    });
+  });
+
+  it('the same values again record nothing', () => {
+    given(created())
+      .when({
+        ...reseal,
+        secret: sealed('secret1'),
+        headers: [{ name: 'X-Api-Key', value: sealed('hdr') }],
+      })
+      .then([]);
+  });
+
+  it('cannot add, drop or rename a value', () => {
+    for (const command of [
+      { ...reseal, secret: null },
+      { ...reseal, previousSecret: resealed('p') },
+      { ...reseal, headers: [] },
+      { ...reseal, headers: [{ name: 'X-Other', value: resealed('hdr') }] },
+    ]) {
+      given(created()).when(command).thenThrows('validation_failed');
+    }
   });
 });

@@ -4,6 +4,7 @@ import {
   DEFAULT_SECRET_GRACE_PERIOD_SECONDS,
   MAX_SECRET_GRACE_PERIOD_SECONDS,
   type CreateWebhook,
+  type ResealWebhookSecrets,
   type RotateWebhookSecret,
   type UpdateWebhook,
   type WebhookCommand,
@@ -11,6 +12,8 @@ import {
 import { WebhookDomainError, type FieldViolation } from './webhook.error';
 import type { WebhookChanges, WebhookEvent } from './webhook.event';
 import { checkWebhookFields, violation } from './webhook-input.validator';
+import { DEFAULT_WEBHOOK_QUOTAS, quotaViolations } from './quotas/webhook-quotas';
+import { evolve } from './webhook.evolve';
 
 // decide cannot know the deployment's settings: the HTTP and vendor rules are the edge's
 // (validateWebhookInput); every other rule is checked again here on the resulting state.
@@ -86,6 +89,8 @@ export function decide(command: WebhookCommand, state: Webhook | undefined): Web
     }
     case 'RotateWebhookSecret':
       return decideRotate(command, webhook);
+    case 'ResealWebhookSecrets':
+      return decideReseal(command, webhook);
     case 'DeleteWebhook':
       return [
         { type: 'WebhookDeleted', schemaVersion: 1, data: { ...base, deletedAt: command.now } },
@@ -132,7 +137,7 @@ function decideCreate(command: CreateWebhook): WebhookEvent[] {
   );
   if (command.secret !== null) checkSealed('secret', command.secret, violations);
   if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
-  return [
+  return withinQuotas(command, undefined, [
     {
       type: 'WebhookCreated',
       schemaVersion: 1,
@@ -151,7 +156,7 @@ function decideCreate(command: CreateWebhook): WebhookEvent[] {
         createdAt: command.now,
       },
     },
-  ];
+  ]);
 }
 
 function decideUpdate(command: UpdateWebhook, webhook: Webhook): WebhookEvent[] {
@@ -179,6 +184,17 @@ function decideUpdate(command: UpdateWebhook, webhook: Webhook): WebhookEvent[] 
     const template = normaliseTemplate(command.bodyTemplate);
     if (template !== webhook.bodyTemplate) changes.bodyTemplate = template;
   }
+  if (command.secret !== undefined) changes.secret = { ...command.secret };
+  if (
+    changes.url !== undefined &&
+    command.keepSecretsAcrossOrigins !== true &&
+    !sameOrigin(webhook.url, changes.url)
+  ) {
+    if (command.headers === undefined && webhook.headers.length > 0) changes.headers = [];
+    if (command.secret === undefined && (webhook.secret !== null || webhook.previousSecret)) {
+      changes.secret = null;
+    }
+  }
   if (Object.keys(changes).length === 0) return [];
 
   // The merged result must hold every rule: e.g. dropping issue.status_changed while a status
@@ -200,14 +216,28 @@ function decideUpdate(command: UpdateWebhook, webhook: Webhook): WebhookEvent[] 
     'create',
     violations,
   );
+  if (changes.secret) checkSealed('secret', changes.secret, violations);
   if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
-  return [
+  return withinQuotas(command, webhook, [
     {
       type: 'WebhookUpdated',
       schemaVersion: 1,
       data: { webhookId: webhook.id, company: webhook.company, changes, updatedAt: command.now },
     },
-  ];
+  ]);
+}
+
+/** `events`, if the webhook they leave keeps within the command's quotas. */
+function withinQuotas(
+  command: CreateWebhook | UpdateWebhook,
+  state: Webhook | undefined,
+  events: WebhookEvent[],
+): WebhookEvent[] {
+  const after = events.reduce<Webhook | undefined>(evolve, state);
+  if (after === undefined) return events;
+  const violations = quotaViolations(after, command.quotas ?? DEFAULT_WEBHOOK_QUOTAS);
+  if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
+  return events;
 }
 
 function decideRotate(command: RotateWebhookSecret, webhook: Webhook): WebhookEvent[] {
@@ -251,6 +281,59 @@ function decideRotate(command: RotateWebhookSecret, webhook: Webhook): WebhookEv
   ];
 }
 
+function decideReseal(command: ResealWebhookSecrets, webhook: Webhook): WebhookEvent[] {
+  const violations: FieldViolation[] = [];
+  const same = (field: string, given: SealedSecret | null, held: SealedSecret | null) => {
+    if ((given === null) !== (held === null)) {
+      violations.push(
+        violation(
+          field,
+          'invalid_value',
+          `${field} must be resealed as it is, not added or removed`,
+        ),
+      );
+    } else if (given !== null) {
+      checkSealed(field, given, violations);
+    }
+  };
+  same('secret', command.secret, webhook.secret);
+  same('previousSecret', command.previousSecret, webhook.previousSecret?.value ?? null);
+  const names = command.headers.map((h) => h.name);
+  if (names.join('\n') !== webhook.headers.map((h) => h.name).join('\n')) {
+    violations.push(
+      violation('headers', 'invalid_value', "headers must be the webhook's own, in its order"),
+    );
+  }
+  for (const header of command.headers) {
+    checkSealed(`headers.${header.name}`, header.value, violations);
+  }
+  if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
+  const unchanged =
+    sameSealed(command.secret, webhook.secret) &&
+    sameSealed(command.previousSecret, webhook.previousSecret?.value ?? null) &&
+    sameHeaders(command.headers, webhook.headers);
+  if (unchanged) return [];
+  return [
+    {
+      type: 'WebhookSecretsResealed',
+      schemaVersion: 1,
+      data: {
+        webhookId: webhook.id,
+        company: webhook.company,
+        secret: command.secret === null ? null : { ...command.secret },
+        previousSecret: command.previousSecret === null ? null : { ...command.previousSecret },
+        headers: command.headers.map(copyHeader),
+        resealedAt: command.now,
+      },
+    },
+  ];
+}
+
+function sameSealed(a: SealedSecret | null, b: SealedSecret | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.alg === b.alg && a.keyId === b.keyId && a.ciphertext === b.ciphertext;
+}
+
 function sealedHeaderEntries(headers: unknown, violations: FieldViolation[]) {
   if (!Array.isArray(headers)) {
     violations.push(
@@ -281,6 +364,18 @@ function checkSealed(field: string, value: SealedSecret, violations: FieldViolat
         `${field} must be sealed ({ alg: 'A256GCM', keyId, ciphertext })`,
       ),
     );
+  }
+}
+
+/**
+ * Same scheme, host and port. A URL that does not parse has no origin: it is never the same
+ * (the URL rule refuses it anyway).
+ */
+export function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin === new URL(b).origin;
+  } catch {
+    return false;
   }
 }
 

@@ -42,6 +42,7 @@ export const FIELD_RULES = [
   'invalid_sealed_secret',
   'out_of_range',
   'invalid_id',
+  'too_large',
 ] as const;
 
 export type FieldRule = (typeof FIELD_RULES)[number];
@@ -53,6 +54,7 @@ export const WEBHOOK_DOMAIN_ERROR_CODES = [
   'already_exists',
   'conflict',
   'invalid_state',
+  'quota_exceeded',
 ] as const;
 
 export type WebhookDomainErrorCode = (typeof WEBHOOK_DOMAIN_ERROR_CODES)[number];

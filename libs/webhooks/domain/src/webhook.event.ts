@@ -19,6 +19,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'WebhookAutoPaused',
   'WebhookSecretRotated',
   'WebhookDeleted',
+  'WebhookSecretsResealed',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -51,6 +52,11 @@ export interface WebhookChanges {
   statusFilter?: IssueStatus[];
   headers?: SealedHeader[];
   bodyTemplate?: string | null;
+  /**
+   * A new signing secret, or `null` when a URL change to another origin dropped it. Either way
+   * the previous secret (of a rotation's grace period) stops signing.
+   */
+  secret?: SealedSecret | null;
 }
 
 export interface WebhookUpdatedData extends EventDataBase {
@@ -85,6 +91,19 @@ export interface WebhookSecretRotatedData extends EventDataBase {
   rotatedAt: string;
 }
 
+/**
+ * Every sealed value of the webhook, the same secrets sealed again (under a newer master key, or
+ * bound to the URL's origin). Nothing a receiver sees changes.
+ */
+export interface WebhookSecretsResealedData extends EventDataBase {
+  secret: SealedSecret | null;
+  /** The previous secret's value; its `validUntil` stays as it was. */
+  previousSecret: SealedSecret | null;
+  /** The same names, in the same order, as the webhook's headers. */
+  headers: SealedHeader[];
+  resealedAt: string;
+}
+
 export interface WebhookDeletedData extends EventDataBase {
   deletedAt: string;
 }
@@ -102,6 +121,7 @@ export type WebhookActivated = EventOf<'WebhookActivated', WebhookActivatedData>
 export type WebhookAutoPaused = EventOf<'WebhookAutoPaused', WebhookAutoPausedData>;
 export type WebhookSecretRotated = EventOf<'WebhookSecretRotated', WebhookSecretRotatedData>;
 export type WebhookDeleted = EventOf<'WebhookDeleted', WebhookDeletedData>;
+export type WebhookSecretsResealed = EventOf<'WebhookSecretsResealed', WebhookSecretsResealedData>;
 
 /** A stored event of the Webhook stream. `data` is plain JSON (stored as jsonb). */
 export type WebhookEvent =
@@ -111,7 +131,8 @@ export type WebhookEvent =
   | WebhookActivated
   | WebhookAutoPaused
   | WebhookSecretRotated
-  | WebhookDeleted;
+  | WebhookDeleted
+  | WebhookSecretsResealed;
 
 const eventTypeSet: ReadonlySet<string> = new Set(WEBHOOK_EVENT_TYPES);
 

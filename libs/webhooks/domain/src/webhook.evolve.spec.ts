@@ -7,6 +7,7 @@ import { toConfigRecord } from './webhook-config-record.mapper';
 
 const ids = { webhookId: WEBHOOK_ID, company: COMPANY };
 const T2 = '2025-01-15T16:00:00.000Z';
+const T3 = '2025-01-15T17:00:00.000Z';
 
 /** A stream that uses every event type once, as decide produces it. */
 function fullHistory(): WebhookEvent[] {
@@ -19,6 +20,14 @@ function fullHistory(): WebhookEvent[] {
   run({ type: 'ActivateWebhook', ...ids, now: T1 });
   run({ type: 'AutoPauseWebhook', ...ids, now: T1, reason: 'HTTP 500', consecutiveFailures: 10 });
   run({ type: 'RotateWebhookSecret', ...ids, now: T2, secret: sealed('secret2') });
+  run({
+    type: 'ResealWebhookSecrets',
+    ...ids,
+    now: T3,
+    secret: sealed('secret2-k2'),
+    previousSecret: sealed('secret1-k2'),
+    headers: [{ name: 'X-Api-Key', value: sealed('hdr-k2') }],
+  });
   run({ type: 'DeleteWebhook', ...ids, now: T2 });
   return history;
 }
@@ -82,11 +91,18 @@ describe('evolve and rehydrate', () => {
       previousSecret: { value: sealed('secret1'), validUntil: '2025-01-16T16:00:00.000Z' },
       updatedAt: T2,
     });
-    expect(states[7]).toMatchObject({ deleted: true, updatedAt: T2, version: 7 });
+    // A reseal changes the sealed values only: not the grace period, not updatedAt.
+    expect(states[7]).toMatchObject({
+      secret: sealed('secret2-k2'),
+      previousSecret: { value: sealed('secret1-k2'), validUntil: '2025-01-16T16:00:00.000Z' },
+      headers: [{ name: 'X-Api-Key', value: sealed('hdr-k2') }],
+      updatedAt: T2,
+    });
+    expect(states[8]).toMatchObject({ deleted: true, updatedAt: T2, version: 8 });
   });
 
   it('a second rotation keeps only the secret it replaces', () => {
-    const history = fullHistory().slice(0, -1);
+    const history = fullHistory().slice(0, -2);
     history.push(
       ...decide(
         {
@@ -149,7 +165,7 @@ describe('toConfigRecord', () => {
   });
 
   it('the record carries the sealed secrets (the previous one with its end), sealed headers, status and version', () => {
-    const webhook = rehydrate(fullHistory().slice(0, -1));
+    const webhook = rehydrate(fullHistory().slice(0, -2));
     if (webhook === undefined) throw new Error('no state');
     expect(toConfigRecord(webhook)).toEqual({
       schemaVersion: 1,

@@ -2,7 +2,8 @@ import type { Webhook } from './webhook';
 import type { WebhookEvent } from './webhook.event';
 
 /**
- * Applies one stored event. Each event adds one to `version` and sets `updatedAt`.
+ * Applies one stored event. Each event adds one to `version`; each but a reseal (no change a
+ * user made) sets `updatedAt`.
  * @throws Error on an impossible stream (an event before WebhookCreated, a second
  *   WebhookCreated, an unknown type or schema version): a bug or a corrupt store, not a user error.
  */
@@ -54,6 +55,9 @@ export function evolve(state: Webhook | undefined, event: WebhookEvent): Webhook
           ? { headers: c.headers.map((h) => ({ name: h.name, value: { ...h.value } })) }
           : {}),
         ...(c.bodyTemplate !== undefined ? { bodyTemplate: c.bodyTemplate } : {}),
+        ...(c.secret !== undefined
+          ? { secret: c.secret === null ? null : { ...c.secret }, previousSecret: null }
+          : {}),
         updatedAt: event.data.updatedAt,
       };
     }
@@ -97,6 +101,18 @@ export function evolve(state: Webhook | undefined, event: WebhookEvent): Webhook
       };
     case 'WebhookDeleted':
       return { ...next, deleted: true, updatedAt: event.data.deletedAt };
+    case 'WebhookSecretsResealed': {
+      const d = event.data;
+      return {
+        ...next,
+        secret: d.secret === null ? null : { ...d.secret },
+        previousSecret:
+          state.previousSecret === null || d.previousSecret === null
+            ? null
+            : { value: { ...d.previousSecret }, validUntil: state.previousSecret.validUntil },
+        headers: d.headers.map((h) => ({ name: h.name, value: { ...h.value } })),
+      };
+    }
     default:
       return unknownEvent(event);
   }

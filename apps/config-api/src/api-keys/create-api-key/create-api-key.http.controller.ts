@@ -3,7 +3,7 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/co
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { API_KEY_STORE } from '../../tokens';
 import { ApiKeyResponse, toApiKeyResponse } from '../api-key.response';
 import { CreateApiKeyRequestDto } from './create-api-key.request.dto';
@@ -20,6 +20,7 @@ export class CreateApiKeyHttpController {
   constructor(@Inject(API_KEY_STORE) private readonly keys: ApiKeyStore) {}
 
   @Post()
+  @ApiRuleViolation('A rule of the key breaks (e.g. a blank name); it is named')
   @HttpCode(HttpStatus.CREATED)
   @Requires('keys:manage')
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })

@@ -3,7 +3,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 
 export class CreateApiKeyRequestDto {
-  @ApiProperty({ example: 'CI deploys', maxLength: API_KEY_NAME_MAX_LENGTH })
+  @ApiProperty({ example: 'CI deploys', minLength: 1, maxLength: API_KEY_NAME_MAX_LENGTH })
   @IsString()
   @IsNotEmpty()
   @MaxLength(API_KEY_NAME_MAX_LENGTH)

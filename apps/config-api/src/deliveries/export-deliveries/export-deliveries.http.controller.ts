@@ -1,13 +1,15 @@
-import { type DeliveryReads, EXPORT_COLUMNS } from '@hookline/deliveries-data-access';
+import { EXPORT_COLUMNS } from '@hookline/deliveries-data-access';
 import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
-import { DELIVERY_READS } from '../../tokens';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
+import { Costly } from '../../http/rate-limit';
+import { DELIVERY_EXPORTS } from '../../tokens';
 import { HistoryFilterQueryDto, toHistoryFilter } from '../history-filter.query.dto';
+import type { DeliveryExports } from './delivery-exports';
 import { exportCsv } from './export-csv';
 
 @ApiTags('deliveries')
@@ -15,31 +17,46 @@ import { exportCsv } from './export-csv';
 export class ExportDeliveriesHttpController {
   private readonly logger = new Logger(ExportDeliveriesHttpController.name);
 
-  constructor(@Inject(DELIVERY_READS) private readonly reads: DeliveryReads) {}
+  constructor(@Inject(DELIVERY_EXPORTS) private readonly exports: DeliveryExports) {}
 
   // AppModule lists this controller before GetDeliveryHttpController: `export` is not an id.
   @Get('export')
+  @ApiRuleViolation('to is not after from, or the range is wider than the export allows')
   @Requires('webhooks:read')
-  @ApiProduces('text/csv')
+  @Costly()
   @ApiOkResponse({
-    description: `One row per attempt, newest delivery first, RFC 4180 with a header row: ${EXPORT_COLUMNS.join(', ')}`,
-    schema: { type: 'string' },
+    content: { 'text/csv': { schema: { type: 'string' } } },
+    description:
+      `One row per attempt, newest delivery first, RFC 4180 with a header row: ${EXPORT_COLUMNS.join(', ')}. ` +
+      'Covers deliveries created from `from` to `to`: `to` defaults to now, `from` to the ' +
+      'export range (HOOKLINE_EXPORT_MAX_RANGE_DAYS, 31 days by default) before `to`; a wider ' +
+      'range is a 422. A download that runs past the maximum duration is cut short.',
   })
   @ApiBadRequestResponse({ type: ApiErrorBody, description: 'Names the bad filter' })
+  @ApiResponse({
+    status: 429,
+    type: ApiErrorBody,
+    description:
+      'Too many requests for this key, or too many exports running for the company or the ' +
+      'server; try again after Retry-After seconds',
+    headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
+  })
   async export(
     @CurrentPrincipal() principal: Principal,
     @Query() query: HistoryFilterQueryDto,
     @Res() response: Response,
   ): Promise<void> {
-    const rows = await this.reads.exportAttempts(toHistoryFilter(principal, query));
+    const running = await this.exports.open(toHistoryFilter(principal, query));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     response.status(200);
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="deliveries-${stamp}.csv"`);
     response.setHeader('Cache-Control', 'no-store');
+    // The status line now: the first row may take a while to come on a large window.
+    response.flushHeaders();
     try {
       // Backpressure end to end: the database cursor is read only as fast as the client reads.
-      await pipeline(rows, exportCsv(), response);
+      await pipeline(running.rows, exportCsv(), response);
     } catch (error) {
       // The status line is gone: all that is left is to cut the response short, so the client
       // sees a truncated download instead of a complete-looking file.
@@ -48,6 +65,8 @@ export class ExportDeliveriesHttpController {
         errorClass: error instanceof Error ? error.constructor.name : typeof error,
       });
       response.destroy(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      running.close();
     }
   }
 }

@@ -4,7 +4,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { DELIVERY_READS } from '../../tokens';
 import { DeliveryPageResponse } from '../delivery.response';
 import { toHistoryFilter } from '../history-filter.query.dto';
@@ -16,6 +16,7 @@ export class ListDeliveriesHttpController {
   constructor(@Inject(DELIVERY_READS) private readonly reads: DeliveryReads) {}
 
   @Get()
+  @ApiRuleViolation('to is not after from, or the cursor is not one a page returned')
   @Requires('webhooks:read')
   @ApiOkResponse({ type: DeliveryPageResponse, description: 'Newest first' })
   @ApiBadRequestResponse({ type: ApiErrorBody, description: 'Names the bad filter' })

@@ -5,7 +5,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 import { HistoryFilterQueryDto } from '../history-filter.query.dto';
 
 export class ListDeliveriesQueryDto extends HistoryFilterQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: HISTORY_MAX_LIMIT, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: HISTORY_MAX_LIMIT, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

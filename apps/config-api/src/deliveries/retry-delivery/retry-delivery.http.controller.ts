@@ -13,6 +13,7 @@ import { ApiErrorBody } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { RetryDeliveryCommand } from './retry-delivery.command';
 import type { RetryAccepted } from './retry-delivery.handler';
+import { Costly } from '../../http/rate-limit';
 
 class RetryAcceptedResponse {
   @ApiProperty({ example: 'dlv_0f3c9a1e2b7d4c5a8e6f1a2b3c4d5e6f' }) deliveryId!: string;
@@ -28,6 +29,7 @@ export class RetryDeliveryHttpController {
   @Post(':id/retry')
   @HttpCode(HttpStatus.ACCEPTED)
   @Requires('webhooks:write')
+  @Costly()
   @ApiAcceptedResponse({
     type: RetryAcceptedResponse,
     description: 'Queued for the delivery worker, which sends it at once with trigger manual',

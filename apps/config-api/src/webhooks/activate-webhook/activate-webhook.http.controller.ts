@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { ApiIfMatch, ExpectedVersion } from '../../http/expected-version.decorator';
 import { ActivateWebhookCommand } from './activate-webhook.command';
@@ -22,6 +22,7 @@ export class ActivateWebhookHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post(':id/activate')
+  @ApiRuleViolation('A rule of the request breaks; it is named')
   @HttpCode(HttpStatus.OK)
   @Requires('webhooks:write')
   @ApiIfMatch()

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional } from 'class-validator';
+import { IsBoolean } from 'class-validator';
+import { Optional } from '../../http/optional.decorator';
 
 export class ActivateWebhookRequestDto {
   @ApiPropertyOptional({
@@ -8,7 +9,7 @@ export class ActivateWebhookRequestDto {
       'Then deliver, oldest first, every event skipped while the webhook was paused ' +
       '(each a new attempt with trigger manual)',
   })
-  @IsOptional()
+  @Optional()
   @IsBoolean()
   replayMissed?: boolean;
 }

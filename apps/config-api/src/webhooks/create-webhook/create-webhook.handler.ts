@@ -5,19 +5,19 @@ import {
   type WebhookType,
 } from '@hookline/contracts';
 import type { KeyRing } from '@hookline/shared-crypto';
-import { generateSecret, validateSecret } from '@hookline/shared-signing';
 import type { WebhookStore } from '@hookline/webhooks-data-access';
 import {
   type FieldViolation,
   validateWebhookInput,
   type WebhookInputOptions,
+  type WebhookQuotas,
   WebhookDomainError,
 } from '@hookline/webhooks-domain';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_STORE } from '../../tokens';
+import { KEY_RING, WEBHOOK_INPUT_OPTIONS, WEBHOOK_QUOTAS, WEBHOOK_STORE } from '../../tokens';
 import { toWebhookInput } from '../webhook-input.dto';
-import { sealHeaders, sealSecret } from '../webhook-sealing';
+import { requestedSecret, sealHeaders, sealSecret } from '../webhook-sealing';
 import { toWebhookResponse, type WebhookResponse } from '../webhook.response';
 import { CreateWebhookCommand } from './create-webhook.command';
 
@@ -29,6 +29,7 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
     @Inject(WEBHOOK_STORE) private readonly store: WebhookStore,
     @Inject(KEY_RING) private readonly keyRing: KeyRing,
     @Inject(WEBHOOK_INPUT_OPTIONS) private readonly options: WebhookInputOptions,
+    @Inject(WEBHOOK_QUOTAS) private readonly quotas: WebhookQuotas,
   ) {}
 
   async execute({
@@ -38,20 +39,7 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
   }: CreateWebhookCommand): Promise<CreateWebhookResult> {
     const input = toWebhookInput(request);
     const violations: FieldViolation[] = validateWebhookInput(input, this.options, 'create');
-    let secret: string | null = null;
-    if (request.secret !== undefined && request.generateSecret === true) {
-      violations.push({
-        field: 'secret',
-        rule: 'invalid_value',
-        message: 'give your own secret or set generateSecret, not both',
-      });
-    } else if (request.secret !== undefined) {
-      const checked = validateSecret(request.secret);
-      if (checked.ok) secret = request.secret;
-      else violations.push({ field: 'secret', rule: 'invalid_value', message: checked.problem });
-    } else if (request.generateSecret === true) {
-      secret = generateSecret();
-    }
+    const secret = requestedSecret(request, violations) ?? null;
     if (violations.length > 0) throw WebhookDomainError.validationFailed(violations);
 
     const webhookId = newWebhookId();
@@ -67,9 +55,10 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
         events: (input.events ?? []) as EventType[],
         projectIds: input.projectIds ?? [],
         statusFilter: (input.statusFilter ?? []) as IssueStatus[],
-        headers: sealHeaders(this.keyRing, webhookId, input.headers ?? {}),
+        headers: sealHeaders(this.keyRing, webhookId, input.url ?? '', input.headers ?? {}),
         bodyTemplate: input.bodyTemplate?.trim() ? input.bodyTemplate : null,
         secret: secret === null ? null : sealSecret(this.keyRing, webhookId, secret),
+        quotas: this.quotas,
       },
       { correlationId, causationId: correlationId, keyId: principal.keyId },
     );

@@ -1,6 +1,12 @@
 import { Body, Controller, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiProperty,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { ApiErrorBody } from '../../http/api-error';
@@ -27,6 +33,12 @@ export class CreateWebhookHttpController {
   @HttpCode(HttpStatus.CREATED)
   @Requires('webhooks:write')
   @ApiCreatedResponse({ type: CreatedWebhookResponse })
+  @ApiUnprocessableEntityResponse({
+    type: ApiErrorBody,
+    description:
+      'A rule of the webhook breaks (url, events, headers, template, secret, a quota), each ' +
+      'named; or quota_exceeded: the company has as many webhooks as it may',
+  })
   @ApiBadRequestResponse({
     type: ApiErrorBody,
     description: 'A field breaks a rule; each is named',

@@ -11,7 +11,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { DELIVERY_READS, WEBHOOK_STORE } from '../../tokens';
 import { noStats, WebhookStatsResponse } from '../webhook-stats.response';
 import { toWebhookResponse, WebhookResponse } from '../webhook.response';
@@ -37,6 +37,7 @@ export class ListWebhooksHttpController {
   ) {}
 
   @Get()
+  @ApiRuleViolation('The cursor is not one a page returned')
   @Requires('webhooks:read')
   @ApiOkResponse({ type: WebhookPageResponse, description: 'Newest first' })
   @ApiBadRequestResponse({ type: ApiErrorBody })

@@ -12,13 +12,15 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import type { ReplayLimits } from '../../deliveries/queue-replay';
 import { REPLAY_LIMITS } from '../../tokens';
 import { RecoverWebhookCommand } from './recover-webhook.command';
 import type { RecoveryQueued } from './recover-webhook.handler';
 import { RecoverWebhookRequestDto } from './recover-webhook.request.dto';
+import { Costly } from '../../http/rate-limit';
+import { parseDateTime } from '../../http/date-time.decorator';
 
 class RecoveryQueuedResponse {
   @ApiProperty({ example: 12, description: 'Deliveries queued again, oldest first' })
@@ -47,8 +49,10 @@ export class RecoverWebhookHttpController {
   ) {}
 
   @Post(':id/recover')
+  @ApiRuleViolation('until is not after since')
   @HttpCode(HttpStatus.ACCEPTED)
   @Requires('webhooks:write')
+  @Costly()
   @ApiAcceptedResponse({
     type: RecoveryQueuedResponse,
     description:
@@ -67,8 +71,8 @@ export class RecoverWebhookHttpController {
     @CorrelationId() correlationId: string,
     @Body() body: RecoverWebhookRequestDto,
   ): Promise<RecoveryQueued> {
-    const since = new Date(body.since);
-    const until = body.until === undefined ? undefined : new Date(body.until);
+    const since = parseDateTime(body.since);
+    const until = body.until === undefined ? undefined : parseDateTime(body.until);
     const earliest = Date.now() - this.limits.maxWindowDays * 86_400_000;
     if (since.getTime() < earliest) {
       throw WebhookDomainError.validationFailed([

@@ -1,21 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsISO8601, IsOptional } from 'class-validator';
+import { IsDefined } from 'class-validator';
+import { Optional } from '../../http/optional.decorator';
+import { IsDateTime } from '../../http/date-time.decorator';
 
 export class RecoverWebhookRequestDto {
   @ApiProperty({
     format: 'date-time',
     example: '2026-01-15T14:00:00Z',
-    description: 'Redeliver what was created at or after this time (ISO 8601)',
+    description: 'Redeliver what was created at or after this time (RFC 3339)',
   })
   @IsDefined()
-  @IsISO8601({ strict: true })
+  @IsDateTime()
   since!: string;
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'And before this time (ISO 8601); default: now',
+    description: 'And before this time (RFC 3339); default: now',
   })
-  @IsOptional()
-  @IsISO8601({ strict: true })
+  @Optional()
+  @IsDateTime()
   until?: string;
 }

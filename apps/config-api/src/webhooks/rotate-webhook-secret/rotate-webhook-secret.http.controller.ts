@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/com
 import { CommandBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiProperty,
@@ -9,7 +10,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { ApiIfMatch, ExpectedVersion } from '../../http/expected-version.decorator';
 import { WebhookResponse } from '../webhook.response';
@@ -28,9 +29,14 @@ export class RotateWebhookSecretHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post(':id/rotate-secret')
+  @ApiRuleViolation('The secret or the grace period breaks a rule; it is named')
   @HttpCode(HttpStatus.OK)
   @Requires('secrets:reveal')
   @ApiIfMatch()
+  @ApiConflictResponse({
+    type: ApiErrorBody,
+    description: 'Changed concurrently, or not at the If-Match version',
+  })
   @ApiOkResponse({ type: RotatedWebhookResponse })
   @ApiBadRequestResponse({ type: ApiErrorBody })
   @ApiNotFoundResponse({ type: ApiErrorBody })

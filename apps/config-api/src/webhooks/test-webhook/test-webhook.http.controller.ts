@@ -10,11 +10,12 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { TestWebhookCommand } from './test-webhook.command';
 import { RESPONSE_SNIPPET_CHARS, type TestWebhookResult } from './test-webhook.outcome';
 import { TestWebhookRequestDto } from './test-webhook.request.dto';
+import { Costly } from '../../http/rate-limit';
 
 class TestWebhookResultResponse {
   @ApiProperty({ example: 'dlv_0f3c9a1e2b7d4c5a8e6f1a2b3c4d5e6f', description: 'In the history' })
@@ -44,8 +45,10 @@ export class TestWebhookHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Post(':id/test')
+  @ApiRuleViolation('eventType is needed: the webhook subscribes to no event type')
   @HttpCode(HttpStatus.OK)
   @Requires('webhooks:write')
+  @Costly()
   @ApiOkResponse({
     type: TestWebhookResultResponse,
     description:

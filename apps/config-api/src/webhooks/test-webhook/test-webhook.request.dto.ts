@@ -1,13 +1,14 @@
 import { EVENT_TYPES, type EventType } from '@hookline/contracts';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { Optional } from '../../http/optional.decorator';
 
 export class TestWebhookRequestDto {
   @ApiPropertyOptional({
     enum: EVENT_TYPES,
     description: 'Whose sample payload to send; default: the first type the webhook subscribes to',
   })
-  @IsOptional()
+  @Optional()
   @IsIn(EVENT_TYPES)
   eventType?: EventType;
 }

@@ -9,10 +9,10 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
-import { ApiErrorBody } from '../../http/api-error';
+import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { CorrelationId } from '../../http/correlation-id.decorator';
 import { ApiIfMatch, ExpectedVersion } from '../../http/expected-version.decorator';
-import { WebhookResponse } from '../webhook.response';
+import { UpdateWebhookResponse } from './update-webhook.response';
 import { UpdateWebhookCommand } from './update-webhook.command';
 import { UpdateWebhookRequestDto } from './update-webhook.request.dto';
 
@@ -22,9 +22,12 @@ export class UpdateWebhookHttpController {
   constructor(private readonly commandBus: CommandBus) {}
 
   @Patch(':id')
+  @ApiRuleViolation(
+    'A rule of the webhook breaks (url, events, headers, template, secret, a quota); each is named',
+  )
   @Requires('webhooks:write')
   @ApiIfMatch()
-  @ApiOkResponse({ type: WebhookResponse })
+  @ApiOkResponse({ type: UpdateWebhookResponse })
   @ApiBadRequestResponse({
     type: ApiErrorBody,
     description: 'A field breaks a rule; each is named',
@@ -40,7 +43,7 @@ export class UpdateWebhookHttpController {
     @Body() body: UpdateWebhookRequestDto,
     @CorrelationId() correlationId: string,
     @ExpectedVersion() expectedVersion?: number,
-  ): Promise<WebhookResponse> {
+  ): Promise<UpdateWebhookResponse> {
     return this.commandBus.execute(
       new UpdateWebhookCommand(principal, id, body, correlationId, expectedVersion),
     );

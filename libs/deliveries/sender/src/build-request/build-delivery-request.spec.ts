@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { samplePayload, type EventEnvelope } from '@hookline/contracts';
+import { customHeaderValueProblem, samplePayload, type EventEnvelope } from '@hookline/contracts';
+import fc from 'fast-check';
 import {
   SigningError,
   generateSecret,
@@ -197,6 +198,19 @@ describe('buildDeliveryRequest', () => {
         expect(build).toThrow(DeliveryRequestError);
         expect(build).not.toThrow(/secret-value/);
       }
+    });
+
+    it('sends exactly the header values the API accepts (one rule for both)', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (value) => {
+          const build = (): unknown =>
+            buildDeliveryRequest(
+              input({ webhook: webhook({ headers: [{ name: 'X-Token', value }] }) }),
+            );
+          if (customHeaderValueProblem('X-Token', value) === undefined) expect(build).not.toThrow();
+          else expect(build).toThrow(DeliveryRequestError);
+        }),
+      );
     });
 
     it('refuses an invalid attempt time', () => {
