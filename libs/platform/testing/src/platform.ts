@@ -50,7 +50,23 @@ export interface DeliveryRow {
 export interface PlatformOptions {
   /** Settings of the delivery worker on top of the harness's. */
   readonly worker?: Readonly<Record<string, string>>;
+  /** Settings of the event matcher on top of the harness's. */
+  readonly matcher?: Readonly<Record<string, string>>;
+  /** Settings of the config API on top of the harness's. */
+  readonly configApi?: Readonly<Record<string, string>>;
+  /** Partitions of the ingest and deliveries topics; default 2. */
+  readonly partitions?: number;
+  /** How long each app may take to report ready when it starts; default 90 s. */
+  readonly readyTimeoutMs?: number;
 }
+
+/** The three app processes, by the name `startAppProcess` runs them under. */
+export type PlatformApp = 'config-api' | 'event-matcher' | 'delivery-worker';
+export const PLATFORM_APPS: readonly PlatformApp[] = [
+  'config-api',
+  'event-matcher',
+  'delivery-worker',
+];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -70,12 +86,17 @@ export class Platform {
   };
   private readonly masterKey = generateMasterKey('k1');
   private readonly workerGroup = uniqueName('e2e-worker');
+  // A restarted app rejoins its group and goes on from its committed offsets.
+  private readonly matcherGroup = uniqueName('e2e-matcher');
+  private readonly commandsGroup = uniqueName('e2e-commands');
   private db!: TestDatabase;
   private kafka!: Kafka;
   private producer!: Producer;
-  private configApi!: AppProcess;
-  private matcher!: AppProcess;
+  configApi!: AppProcess;
+  matcher!: AppProcess;
   worker!: AppProcess;
+  /** Each app keeps its HTTP port across restarts, as it would behind a supervisor. */
+  private readonly ports = new Map<PlatformApp, number>();
   receiver!: HttpsReceiver;
   dataSource!: DataSource;
   apiUrl = '';
@@ -108,54 +129,97 @@ export class Platform {
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
-        { topic: this.topics.ingest, numPartitions: 2 },
-        { topic: this.topics.deliveries, numPartitions: 2 },
+        { topic: this.topics.ingest, numPartitions: this.options.partitions ?? 2 },
+        { topic: this.topics.deliveries, numPartitions: this.options.partitions ?? 2 },
         { topic: this.topics.commands, numPartitions: 1 },
       ],
     });
     await admin.disconnect();
 
-    const brokers = infra.kafkaBrokers.join(',');
-    const apiPort = await freePort();
-    this.apiUrl = `http://127.0.0.1:${apiPort}`;
+    this.apiUrl = `http://127.0.0.1:${await this.port('config-api')}`;
+    await Promise.all([this.startConfigApi(), this.startMatcher(), this.startWorker()]);
+    return this;
+  }
+
+  /** The app's HTTP port, the same across restarts. */
+  async port(app: PlatformApp): Promise<number> {
+    let port = this.ports.get(app);
+    if (port === undefined) {
+      port = await freePort();
+      this.ports.set(app, port);
+    }
+    return port;
+  }
+
+  /** The app's running (or last) process. */
+  app(app: PlatformApp): AppProcess {
+    switch (app) {
+      case 'config-api':
+        return this.configApi;
+      case 'event-matcher':
+        return this.matcher;
+      case 'delivery-worker':
+        return this.worker;
+    }
+  }
+
+  /** Starts (or starts again) the app's process; resolves once it is ready. */
+  startApp(app: PlatformApp): Promise<AppProcess> {
+    switch (app) {
+      case 'config-api':
+        return this.startConfigApi();
+      case 'event-matcher':
+        return this.startMatcher();
+      case 'delivery-worker':
+        return this.startWorker();
+    }
+  }
+
+  /** Starts (or starts again) the config API process; resolves once it is ready. */
+  async startConfigApi(): Promise<AppProcess> {
+    const apiPort = await this.port('config-api');
     this.configApi = startAppProcess(
       'config-api',
       {
-        KAFKA_BROKERS: brokers,
+        KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
         DATABASE_URL: this.db.url,
         HOOKLINE_MASTER_KEY: this.masterKey,
         HOOKLINE_CONFIG_API_PORT: String(apiPort),
         HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
         HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-        HOOKLINE_CONFIG_API_COMMANDS_GROUP: uniqueName('e2e-commands'),
+        HOOKLINE_CONFIG_API_COMMANDS_GROUP: this.commandsGroup,
         HOOKLINE_LOG_LEVEL: 'warn',
+        ...this.options.configApi,
       },
       apiPort,
     );
-    const matcherPort = await freePort();
+    await this.configApi.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
+    return this.configApi;
+  }
+
+  /** Starts (or starts again) the event matcher process; resolves once it is ready. */
+  async startMatcher(): Promise<AppProcess> {
+    const matcherPort = await this.port('event-matcher');
     this.matcher = startAppProcess(
       'event-matcher',
       {
-        KAFKA_BROKERS: brokers,
+        KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
         HOOKLINE_EVENT_MATCHER_PORT: String(matcherPort),
         HOOKLINE_INGEST_TOPICS: this.topics.ingest,
         HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-        HOOKLINE_EVENT_MATCHER_GROUP: uniqueName('e2e-matcher'),
+        HOOKLINE_EVENT_MATCHER_GROUP: this.matcherGroup,
         HOOKLINE_LOG_LEVEL: 'warn',
+        ...this.options.matcher,
       },
       matcherPort,
     );
-    await Promise.all([
-      this.configApi.waitForHttp('/ready', 90_000),
-      this.matcher.waitForHttp('/ready', 90_000),
-      this.startWorker(),
-    ]);
-    return this;
+    await this.matcher.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
+    return this.matcher;
   }
 
   /** Starts (or starts again) the delivery worker process; resolves once it is ready. */
   async startWorker(): Promise<AppProcess> {
-    const port = await freePort();
+    const port = await this.port('delivery-worker');
     this.worker = startAppProcess(
       'delivery-worker',
       {
@@ -175,15 +239,16 @@ export class Platform {
       },
       port,
     );
-    await this.worker.waitForHttp('/ready', 90_000);
+    await this.worker.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
     return this.worker;
   }
 
-  async stop(): Promise<void> {
+  /** Stops the apps (SIGKILL: without their drain) and removes the database. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
     await Promise.all([
-      this.worker?.kill('SIGTERM'),
-      this.matcher?.kill('SIGTERM'),
-      this.configApi?.kill('SIGTERM'),
+      this.worker?.kill(signal),
+      this.matcher?.kill(signal),
+      this.configApi?.kill(signal),
     ]);
     await this.producer?.disconnect();
     await this.receiver?.close();
@@ -233,19 +298,27 @@ export class Platform {
     eventType: EventType = 'scan.completed',
     data: Record<string, unknown> = {},
   ): Promise<EventEnvelope> {
-    const sample = SAMPLE_ENVELOPES[eventType];
-    const envelope = {
-      ...sample,
-      event_id: randomUUID(),
-      timestamp: new Date().toISOString(),
-      data: { ...sample.data, ...data, company: this.company },
-    } as EventEnvelope;
+    const envelope = this.envelope(eventType, data);
     await this.producer.send({
       topic: this.topics.ingest,
       messages: [{ key: this.company, value: JSON.stringify(envelope) }],
       acks: -1,
     });
     return envelope;
+  }
+
+  /** A sample event of the company with a new id, not yet published. */
+  envelope(
+    eventType: EventType = 'scan.completed',
+    data: Record<string, unknown> = {},
+  ): EventEnvelope {
+    const sample = SAMPLE_ENVELOPES[eventType];
+    return {
+      ...sample,
+      event_id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      data: { ...sample.data, ...data, company: this.company },
+    } as EventEnvelope;
   }
 
   /** The webhook's latest record on `webhooks.config`, as the matcher and the worker read it. */
