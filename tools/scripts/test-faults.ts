@@ -8,7 +8,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { infraDiscard, infraDown, infraUp, type InfraHandle } from '../infra';
 import { isPortFree } from '../infra/ports';
-import { nxEnv, run, secondsSince } from './run';
+import { nxEnv, run, runMain, secondsSince } from './run';
 
 const root = path.resolve(__dirname, '../..');
 const INSTANCE = 'faults';
@@ -103,10 +103,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runMain(main);

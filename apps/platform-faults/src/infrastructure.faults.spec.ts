@@ -14,6 +14,23 @@ import { SuiteServers } from './testing/suite-servers';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** What each started app's /ready says, for a start that timed out. */
+async function readiness(platform: Platform): Promise<string> {
+  const answers = await Promise.all(
+    PLATFORM_APPS.map(async (app) => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${platform.app(app).port}/ready`, {
+          signal: AbortSignal.timeout(2_000),
+        });
+        return `${app} ${response.status} ${(await response.text()).slice(0, 300)}`;
+      } catch (error) {
+        return `${app}: ${(error as Error).message}`;
+      }
+    }),
+  );
+  return answers.join('; ');
+}
+
 /**
  * The suite's worker retries for about 90 s and pauses a webhook only after 10 000 failed calls
  * in a row, so a 30 s silent receiver is within what its retry policy rides out (with the default
@@ -126,6 +143,7 @@ describe('delivery heals itself after every infrastructure fault', () => {
         worker: WORKER_SETTINGS,
         partitions: 3,
         readyTimeoutMs: 60_000,
+        configApiFirst: true,
       });
       try {
         await candidate.start();
@@ -134,9 +152,9 @@ describe('delivery heals itself after every infrastructure fault', () => {
         );
         return candidate;
       } catch (error) {
-        await candidate.stop('SIGKILL').catch(() => undefined);
         const reason = (error as Error).message.split('\n')[0] ?? '';
-        notes.push(`platform start ${attempt} failed: ${reason}`);
+        notes.push(`platform start ${attempt} failed: ${reason} ${await readiness(candidate)}`);
+        await candidate.stop('SIGKILL').catch(() => undefined);
         if (attempt >= 2) throw error;
       }
     }

@@ -60,7 +60,7 @@ export function renderReport(
     `# Fault suite: ${results.filter((r) => r.problems.length === 0).length} of ${results.length} cases held (${s(wallMs)})`,
     '',
     `${FAULT_SUITE.eventsPerSecond} events/s to ${SUBSCRIPTIONS.length} webhooks (an event matches ` +
-      `5 or 2 of them); "events": acknowledged by the broker; "deliveries": distinct ` +
+      `3 or 2 of them); "events": acknowledged by the broker; "deliveries": distinct ` +
       `(event_id, path) pairs received of those the acknowledged events match; time to recover: ` +
       `from the fault's end to the first new delivery (limit ${s(FAULT_SUITE.resumeWithinMs)}) and ` +
       `until every event published before its end had reached every webhook (limit ` +

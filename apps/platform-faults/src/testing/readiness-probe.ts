@@ -5,7 +5,10 @@
 export type ReadyState = 'ready' | 'not-ready' | 'no-answer' | 'down';
 
 export interface ReadySample {
-  /** When the probe was sent. */
+  /**
+   * When the answer came (or the probe gave up): a probe sent while the database hangs and
+   * answered once it resumes tells about the moment it answered.
+   */
   readonly at: number;
   readonly state: ReadyState;
 }
@@ -37,12 +40,12 @@ export class ReadinessProbe {
     await Promise.all(this.loops);
   }
 
-  /** Samples of `app` sent in [from, to]. */
+  /** Samples of `app` answered in [from, to]. */
   between(app: string, from: number, to: number): ReadySample[] {
     return (this.samples.get(app) ?? []).filter((s) => s.at >= from && s.at <= to);
   }
 
-  /** True when some probe of `app` sent in [from, to] did not find it ready. */
+  /** True when some probe of `app` answered in [from, to] did not find it ready. */
   wasNotReady(app: string, from: number, to: number): boolean {
     return this.between(app, from, to).some((s) => s.state !== 'ready');
   }
@@ -71,10 +74,11 @@ export class ReadinessProbe {
     const samples: ReadySample[] = [];
     this.samples.set(target.name, samples);
     while (this.running) {
-      const at = Date.now();
-      samples.push({ at, state: await probe(target.port()) });
+      const sentAt = Date.now();
+      const state = await probe(target.port());
+      samples.push({ at: Date.now(), state });
       await new Promise((resolve) =>
-        setTimeout(resolve, Math.max(0, at + INTERVAL_MS - Date.now())),
+        setTimeout(resolve, Math.max(0, sentAt + INTERVAL_MS - Date.now())),
       );
     }
   }

@@ -58,6 +58,11 @@ export interface PlatformOptions {
   readonly partitions?: number;
   /** How long each app may take to report ready when it starts; default 90 s. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Start the config API, and wait until it is ready, before the other two: on a broker that has
+   * never seen the platform, its topics then exist before the matcher and the worker follow them.
+   */
+  readonly configApiFirst?: boolean;
 }
 
 /** The three app processes, by the name `startAppProcess` runs them under. */
@@ -92,9 +97,7 @@ export class Platform {
   private db!: TestDatabase;
   private kafka!: Kafka;
   private producer!: Producer;
-  configApi!: AppProcess;
-  matcher!: AppProcess;
-  worker!: AppProcess;
+  private readonly processes = new Map<PlatformApp, AppProcess>();
   /** Each app keeps its HTTP port across restarts, as it would behind a supervisor. */
   private readonly ports = new Map<PlatformApp, number>();
   receiver!: HttpsReceiver;
@@ -137,7 +140,10 @@ export class Platform {
     await admin.disconnect();
 
     this.apiUrl = `http://127.0.0.1:${await this.port('config-api')}`;
-    await Promise.all([this.startConfigApi(), this.startMatcher(), this.startWorker()]);
+    if (this.options.configApiFirst === true) await this.startApp('config-api');
+    await Promise.all(
+      PLATFORM_APPS.filter((app) => !this.processes.has(app)).map((app) => this.startApp(app)),
+    );
     return this;
   }
 
@@ -153,103 +159,79 @@ export class Platform {
 
   /** The app's running (or last) process. */
   app(app: PlatformApp): AppProcess {
-    switch (app) {
-      case 'config-api':
-        return this.configApi;
-      case 'event-matcher':
-        return this.matcher;
-      case 'delivery-worker':
-        return this.worker;
-    }
+    const process = this.processes.get(app);
+    if (process === undefined) throw new Error(`${app} was never started`);
+    return process;
+  }
+
+  /** The delivery worker's running (or last) process. */
+  get worker(): AppProcess {
+    return this.app('delivery-worker');
   }
 
   /** Starts (or starts again) the app's process; resolves once it is ready. */
-  startApp(app: PlatformApp): Promise<AppProcess> {
-    switch (app) {
-      case 'config-api':
-        return this.startConfigApi();
-      case 'event-matcher':
-        return this.startMatcher();
-      case 'delivery-worker':
-        return this.startWorker();
-    }
-  }
-
-  /** Starts (or starts again) the config API process; resolves once it is ready. */
-  async startConfigApi(): Promise<AppProcess> {
-    const apiPort = await this.port('config-api');
-    this.configApi = startAppProcess(
-      'config-api',
+  async startApp(app: PlatformApp): Promise<AppProcess> {
+    const port = await this.port(app);
+    const started = startAppProcess(
+      app,
       {
         KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
-        DATABASE_URL: this.db.url,
-        HOOKLINE_MASTER_KEY: this.masterKey,
-        HOOKLINE_CONFIG_API_PORT: String(apiPort),
-        HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
-        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-        HOOKLINE_CONFIG_API_COMMANDS_GROUP: this.commandsGroup,
         HOOKLINE_LOG_LEVEL: 'warn',
-        ...this.options.configApi,
-      },
-      apiPort,
-    );
-    await this.configApi.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
-    return this.configApi;
-  }
-
-  /** Starts (or starts again) the event matcher process; resolves once it is ready. */
-  async startMatcher(): Promise<AppProcess> {
-    const matcherPort = await this.port('event-matcher');
-    this.matcher = startAppProcess(
-      'event-matcher',
-      {
-        KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
-        HOOKLINE_EVENT_MATCHER_PORT: String(matcherPort),
-        HOOKLINE_INGEST_TOPICS: this.topics.ingest,
-        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-        HOOKLINE_EVENT_MATCHER_GROUP: this.matcherGroup,
-        HOOKLINE_LOG_LEVEL: 'warn',
-        ...this.options.matcher,
-      },
-      matcherPort,
-    );
-    await this.matcher.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
-    return this.matcher;
-  }
-
-  /** Starts (or starts again) the delivery worker process; resolves once it is ready. */
-  async startWorker(): Promise<AppProcess> {
-    const port = await this.port('delivery-worker');
-    this.worker = startAppProcess(
-      'delivery-worker',
-      {
-        KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
-        DATABASE_URL: this.db.url,
-        HOOKLINE_MASTER_KEY: this.masterKey,
-        HOOKLINE_DELIVERY_WORKER_PORT: String(port),
-        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-        HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
-        HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: this.topics.deliveriesDlq,
-        HOOKLINE_DELIVERY_WORKER_GROUP: this.workerGroup,
-        HOOKLINE_EGRESS_ALLOW_CIDRS: '127.0.0.2/32',
-        HOOKLINE_EXTRA_CA_FILE: this.receiver.ca.caFile,
-        HOOKLINE_DELIVERY_POLL_MS: '100',
-        HOOKLINE_LOG_LEVEL: 'warn',
-        ...this.options.worker,
+        ...this.settings(app, port),
       },
       port,
     );
-    await this.worker.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
-    return this.worker;
+    this.processes.set(app, started);
+    await started.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
+    return started;
+  }
+
+  /** Starts (or starts again) the delivery worker process; resolves once it is ready. */
+  startWorker(): Promise<AppProcess> {
+    return this.startApp('delivery-worker');
+  }
+
+  /** Each app's settings: its port, the platform's topics and groups, the test's own. */
+  private settings(app: PlatformApp, port: number): Record<string, string> {
+    switch (app) {
+      case 'config-api':
+        return {
+          DATABASE_URL: this.db.url,
+          HOOKLINE_MASTER_KEY: this.masterKey,
+          HOOKLINE_CONFIG_API_PORT: String(port),
+          HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+          HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+          HOOKLINE_CONFIG_API_COMMANDS_GROUP: this.commandsGroup,
+          ...this.options.configApi,
+        };
+      case 'event-matcher':
+        return {
+          HOOKLINE_EVENT_MATCHER_PORT: String(port),
+          HOOKLINE_INGEST_TOPICS: this.topics.ingest,
+          HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+          HOOKLINE_EVENT_MATCHER_GROUP: this.matcherGroup,
+          ...this.options.matcher,
+        };
+      case 'delivery-worker':
+        return {
+          DATABASE_URL: this.db.url,
+          HOOKLINE_MASTER_KEY: this.masterKey,
+          HOOKLINE_DELIVERY_WORKER_PORT: String(port),
+          HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+          HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+          HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: this.topics.deliveriesDlq,
+          HOOKLINE_DELIVERY_WORKER_GROUP: this.workerGroup,
+          HOOKLINE_EGRESS_ALLOW_CIDRS: '127.0.0.2/32',
+          HOOKLINE_EXTRA_CA_FILE: this.receiver.ca.caFile,
+          HOOKLINE_DELIVERY_POLL_MS: '100',
+          ...this.options.worker,
+        };
+    }
   }
 
   /** Stops the apps (SIGKILL: without their drain) and removes the database. */
   async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
-    await Promise.all([
-      this.worker?.kill(signal),
-      this.matcher?.kill(signal),
-      this.configApi?.kill(signal),
-    ]);
+    await Promise.all([...this.processes.values()].map((process) => process.kill(signal)));
     await this.producer?.disconnect();
     await this.receiver?.close();
     await this.dataSource?.destroy();
