@@ -5,17 +5,35 @@
  *   npm run infra:status   what runs and serves
  *   npm run infra:down     stop what infra:up started
  *
- * `tsx tools/infra/cli.ts down kafka` (or `postgres`) stops one of them.
+ * `tsx tools/infra/cli.ts down kafka` (or `postgres`) stops one of them. `--instance <name>` first
+ * acts on a second, separate pair of servers with state of its own (the fault suite's).
  */
 import * as path from 'node:path';
 
-import { ENV } from './config';
-import { infraDown, infraStatus, infraUp, type InfraSelection, type ServiceStatus } from './infra';
+import { ENV, parseInstanceName } from './config';
+import {
+  type InfraCommandOptions,
+  infraDown,
+  infraStatus,
+  infraUp,
+  type InfraSelection,
+  type ServiceStatus,
+} from './infra';
 import { errorMessage, InfraError } from './infra-error';
 
-const USAGE = 'usage: tsx tools/infra/cli.ts <up|down|status> [kafka|postgres]';
+const USAGE = 'usage: tsx tools/infra/cli.ts [--instance <name>] <up|down|status> [kafka|postgres]';
 
-async function main(argv: readonly string[]): Promise<number> {
+async function main(args: readonly string[]): Promise<number> {
+  let argv = args;
+  let options: InfraCommandOptions = {};
+  if (argv[0] === '--instance') {
+    if (argv[1] === undefined) {
+      console.error(USAGE);
+      return 2;
+    }
+    options = { instance: parseInstanceName(argv[1]) };
+    argv = argv.slice(2);
+  }
   const [command, target, ...rest] = argv;
   if (rest.length > 0 || (target !== undefined && target !== 'kafka' && target !== 'postgres')) {
     console.error(USAGE);
@@ -23,18 +41,18 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   switch (command) {
     case 'up':
-      return up(target);
+      return up(target, options);
     case 'down':
-      return down(target === undefined ? undefined : { [target]: true });
+      return down(target === undefined ? undefined : { [target]: true }, options);
     case 'status':
-      return status();
+      return status(options);
     default:
       console.error(USAGE);
       return 2;
   }
 }
 
-async function up(target: string | undefined): Promise<number> {
+async function up(target: string | undefined, options: InfraCommandOptions): Promise<number> {
   if (target !== undefined) {
     console.error(
       'up always brings up both services (set KAFKA_BROKERS or DATABASE_URL to skip one)',
@@ -42,23 +60,30 @@ async function up(target: string | undefined): Promise<number> {
     return 2;
   }
   const startedAt = Date.now();
-  const result = await infraUp();
+  const result = await infraUp(options);
+  const stateDir =
+    options.instance === undefined
+      ? '.hookline'
+      : path.join('.hookline', 'instances', options.instance);
   console.error(
-    `infra up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; written to ${path.join('.hookline', 'infra.env')}:`,
+    `infra up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; written to ${path.join(stateDir, 'infra.env')}:`,
   );
   console.log(`${ENV.kafkaBrokers}=${result.kafkaBrokers}`);
   console.log(`${ENV.databaseUrl}=${result.databaseUrl}`);
   return 0;
 }
 
-async function down(which: InfraSelection | undefined): Promise<number> {
-  await infraDown(which);
+async function down(
+  which: InfraSelection | undefined,
+  options: InfraCommandOptions,
+): Promise<number> {
+  await infraDown(which, options);
   return 0;
 }
 
 /** Exits 0 when both serve, 3 otherwise (as `pg_ctl status` does for "not running"). */
-async function status(): Promise<number> {
-  const { kafka, postgres } = await infraStatus();
+async function status(options: InfraCommandOptions): Promise<number> {
+  const { kafka, postgres } = await infraStatus(options);
   console.log(describe('kafka', kafka));
   console.log(describe('postgres', postgres));
   return kafka.serving && postgres.serving ? 0 : 3;

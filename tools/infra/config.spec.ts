@@ -139,3 +139,34 @@ describe('where PostgreSQL keeps its files', () => {
     );
   });
 });
+
+describe('a named instance', () => {
+  it('keeps its state, configuration, logs and data apart, and shares the jars and binaries', () => {
+    const own = loadInfraConfig({}, '/root/work/hookline', true).paths;
+    const faults = loadInfraConfig({}, '/root/work/hookline', true, 'faults').paths;
+    expect(faults.stateDir).toBe('/root/work/hookline/.hookline/instances/faults');
+    expect(faults.stateFile).toBe(`${faults.stateDir}/state.json`);
+    expect(faults.lockFile).toBe(`${faults.stateDir}/infra.lock`);
+    expect(faults.kafkaDataDir).toBe(`${faults.stateDir}/data/kafka`);
+    expect(faults.kafkaProperties).toBe(`${faults.stateDir}/conf/kafka-server.properties`);
+    expect(faults.postgresLog).toBe(`${faults.stateDir}/logs/postgres.log`);
+    expect(faults.postgresDataDir).toBe(`${own.postgresHome}/instances/faults/postgres`);
+    expect(faults.kafkaCacheRoot).toBe(own.kafkaCacheRoot);
+    expect(faults.postgresBinariesDir).toBe(own.postgresBinariesDir);
+    expect(faults.kafkaPom).toBe(own.kafkaPom);
+    // Each server is recognised by its own path in its command line: neither marker may match
+    // the other server.
+    expect(faults.kafkaProperties.includes(own.kafkaProperties)).toBe(false);
+    expect(faults.postgresDataDir.includes(own.postgresDataDir)).toBe(false);
+  });
+
+  it('as another user: the data goes under the instance state directory', () => {
+    const faults = loadInfraConfig({}, ROOT, false, 'faults').paths;
+    expect(faults.postgresDataDir).toBe('/repo/.hookline/data/instances/faults/postgres');
+    expect(faults.postgresBinariesDir).toBeUndefined();
+  });
+
+  it.each(['', '../x', 'Faults', 'a/b', '.hidden'])('refuses the name "%s"', (name) => {
+    expect(() => loadInfraConfig({}, ROOT, false, name)).toThrow(/instance name/);
+  });
+});

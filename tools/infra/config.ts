@@ -6,6 +6,7 @@ import { InfraError } from './infra-error';
 /** Where every piece of local infrastructure state lives, all under the git-ignored `.hookline/`. */
 export interface InfraPaths {
   readonly rootDir: string;
+  /** `.hookline/`, or `.hookline/instances/<name>/` for a named instance. */
   readonly stateDir: string;
   readonly stateFile: string;
   readonly envFile: string;
@@ -114,13 +115,37 @@ export function postgresHome(
   return { home: path.join(ROOT_POSTGRES_BASE, `${name}-${tag}`), separate: true };
 }
 
+/**
+ * A named instance is a second, separate pair of servers of the same checkout (the fault suite
+ * kills and restarts its own, never the ones `npm test` uses): its own state, configuration,
+ * logs and data under `.hookline/instances/<name>/`, and its own PostgreSQL data directory under
+ * `<PostgreSQL home>/instances/<name>/`. The Kafka jars and the copy of PostgreSQL's binaries are
+ * shared. Names are short words, so they cannot climb out of the directory.
+ */
+export function parseInstanceName(instance: string | undefined): string | undefined {
+  if (instance === undefined) return undefined;
+  if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(instance)) {
+    throw new InfraError(
+      'BAD_SETTING',
+      `An infra instance name is lower-case letters, digits and dashes, got "${instance}".`,
+    );
+  }
+  return instance;
+}
+
 export function infraPaths(
   rootDir: string,
   postgres: { home: string; separate: boolean },
+  instance?: string,
 ): InfraPaths {
-  const stateDir = path.join(rootDir, '.hookline');
+  const name = parseInstanceName(instance);
+  const checkoutStateDir = path.join(rootDir, '.hookline');
+  const stateDir =
+    name === undefined ? checkoutStateDir : path.join(checkoutStateDir, 'instances', name);
   const confDir = path.join(stateDir, 'conf');
   const logsDir = path.join(stateDir, 'logs');
+  const postgresOwnHome =
+    name === undefined ? postgres.home : path.join(postgres.home, 'instances', name);
   return {
     rootDir,
     stateDir,
@@ -130,15 +155,15 @@ export function infraPaths(
     confDir,
     logsDir,
     kafkaPom: path.join(rootDir, 'tools', 'kafka', 'pom.xml'),
-    kafkaCacheRoot: path.join(stateDir, 'cache', 'kafka'),
+    kafkaCacheRoot: path.join(checkoutStateDir, 'cache', 'kafka'),
     kafkaDataDir: path.join(stateDir, 'data', 'kafka'),
     kafkaProperties: path.join(confDir, 'kafka-server.properties'),
     kafkaLog4j: path.join(confDir, 'kafka-log4j.properties'),
     kafkaFormatLog4j: path.join(confDir, 'kafka-format-log4j.properties'),
     kafkaLog: path.join(logsDir, 'kafka.log'),
     kafkaJarsLog: path.join(logsDir, 'kafka-jars.log'),
-    postgresHome: postgres.home,
-    postgresDataDir: path.join(postgres.home, 'postgres'),
+    postgresHome: postgresOwnHome,
+    postgresDataDir: path.join(postgresOwnHome, 'postgres'),
     postgresBinariesDir: postgres.separate ? path.join(postgres.home, 'bin') : undefined,
     postgresLog: path.join(logsDir, 'postgres.log'),
   };
@@ -157,6 +182,7 @@ export function loadInfraConfig(
   env: NodeJS.ProcessEnv,
   rootDir: string,
   asRoot: boolean = process.getuid?.() === 0,
+  instance?: string,
 ): InfraConfig {
   const kafka: KafkaSettings = {
     external: parseKafkaBrokers(env[ENV.kafkaBrokers]),
@@ -194,7 +220,7 @@ export function loadInfraConfig(
     ),
   );
   return {
-    paths: infraPaths(rootDir, postgresHome(rootDir, env, asRoot)),
+    paths: infraPaths(rootDir, postgresHome(rootDir, env, asRoot), instance),
     kafka,
     postgres,
     readyTimeoutMs: readyTimeoutS * 1000,

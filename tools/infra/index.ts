@@ -1,4 +1,5 @@
 export {
+  infraDiscard,
   infraDown,
   infraStatus,
   infraUp,
@@ -13,5 +14,5 @@ export {
   type InfraUpResult,
   type ServiceStatus,
 } from './infra';
-export { ENV, DEFAULT_PORTS, infraPaths, type InfraPaths } from './config';
+export { ENV, DEFAULT_PORTS, infraPaths, parseInstanceName, type InfraPaths } from './config';
 export { InfraError, type InfraErrorCode } from './infra-error';

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import {
   defaultRootDir,
@@ -55,6 +56,11 @@ export interface InfraCommandOptions {
   readonly log?: (line: string) => void;
   /** Only failures (with their log's tail) are printed. */
   readonly quiet?: boolean;
+  /**
+   * A second, separate pair of servers of this checkout, with state, data and logs of its own
+   * (see `parseInstanceName` in config.ts); its ports come from the same variables.
+   */
+  readonly instance?: string;
 }
 
 export interface InfraUpOptions extends InfraCommandOptions {
@@ -68,6 +74,8 @@ export interface InfraUpResult {
   readonly databaseUrl: string;
   /** True for a service this call started; false when it reused one or used the environment's. */
   readonly started: { readonly kafka: boolean; readonly postgres: boolean };
+  /** The server processes started or reused (the postmaster for PostgreSQL); none for the environment's. */
+  readonly pids: { readonly kafka: number | undefined; readonly postgres: number | undefined };
 }
 
 /** What the test runner and the start script hold on to; `infraDown(handle.started)` undoes it. */
@@ -122,6 +130,7 @@ interface UpContext {
 interface ServiceUp {
   readonly address: string;
   readonly started: boolean;
+  readonly pid?: number;
 }
 
 /**
@@ -134,7 +143,12 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraUpResu
   const env = options.env ?? process.env;
   const report = options.log ?? defaultLog;
   const log = options.quiet === true ? () => undefined : report;
-  const config = loadInfraConfig(env, options.rootDir ?? defaultRootDir());
+  const config = loadInfraConfig(
+    env,
+    options.rootDir ?? defaultRootDir(),
+    undefined,
+    options.instance,
+  );
   const timeoutMs = options.readyTimeoutMs ?? config.readyTimeoutMs;
   const { paths } = config;
 
@@ -180,6 +194,7 @@ export async function infraUp(options: InfraUpOptions = {}): Promise<InfraUpResu
         kafkaBrokers: kafka.value.address,
         databaseUrl: postgres.value.address,
         started: { kafka: kafka.value.started, postgres: postgres.value.started },
+        pids: { kafka: kafka.value.pid, postgres: postgres.value.pid },
       };
       fs.writeFileSync(paths.envFile, renderEnvFile(result, new Date()));
       return result;
@@ -208,7 +223,7 @@ export async function infraDown(
   } catch {
     home = postgresHome(rootDir, {}, asRoot);
   }
-  const paths = infraPaths(rootDir, home);
+  const paths = infraPaths(rootDir, home, options.instance);
   const selected = {
     kafka: which === undefined || which.kafka === true,
     postgres: which === undefined || which.postgres === true,
@@ -219,6 +234,42 @@ export async function infraDown(
     300_000,
     (owner) => log(`waiting for another infra command (pid ${owner}) to finish...`),
     () => stopRecorded(paths, selected, log),
+  );
+}
+
+/**
+ * Stops a named instance's servers and deletes everything it kept (state, logs, Kafka and
+ * PostgreSQL data), so its next `up` starts empty servers. Only for named instances: the
+ * checkout's own servers and data are never thrown away by code.
+ */
+export async function infraDiscard(
+  options: InfraCommandOptions & { readonly instance: string },
+): Promise<InfraDownResult> {
+  const log = options.quiet === true ? () => undefined : (options.log ?? defaultLog);
+  const rootDir = options.rootDir ?? defaultRootDir();
+  const asRoot = process.getuid?.() === 0;
+  let home: ReturnType<typeof postgresHome>;
+  try {
+    home = postgresHome(rootDir, options.env ?? process.env, asRoot);
+  } catch {
+    home = postgresHome(rootDir, {}, asRoot);
+  }
+  const paths = infraPaths(rootDir, home, options.instance);
+  return withInfraLock(
+    paths.lockFile,
+    300_000,
+    (owner) => log(`waiting for another infra command (pid ${owner}) to finish...`),
+    async () => {
+      const stopped = await stopRecorded(paths, { kafka: true, postgres: true }, log);
+      fs.rmSync(paths.postgresHome, { recursive: true, force: true });
+      for (const entry of fs.readdirSync(paths.stateDir)) {
+        // The lock file is released (and removed) by withInfraLock itself.
+        if (path.join(paths.stateDir, entry) !== paths.lockFile) {
+          fs.rmSync(path.join(paths.stateDir, entry), { recursive: true, force: true });
+        }
+      }
+      return stopped;
+    },
   );
 }
 
@@ -268,7 +319,12 @@ async function stopRecorded(
 
 /** What runs and serves, without starting or stopping anything. */
 export async function infraStatus(options: InfraCommandOptions = {}): Promise<InfraStatus> {
-  const config = loadInfraConfig(options.env ?? process.env, options.rootDir ?? defaultRootDir());
+  const config = loadInfraConfig(
+    options.env ?? process.env,
+    options.rootDir ?? defaultRootDir(),
+    undefined,
+    options.instance,
+  );
   const { paths } = config;
   const state = readState(paths.stateFile);
 
@@ -323,7 +379,7 @@ export async function infraStatus(options: InfraCommandOptions = {}): Promise<In
 }
 
 /** The `.hookline/infra.env` text: the two variables every app and test reads. */
-export function renderEnvFile(result: InfraUpResult, now: Date): string {
+export function renderEnvFile(result: Omit<InfraUpResult, 'pids'>, now: Date): string {
   return [
     `# Written by tools/infra (npm run infra:up) at ${now.toISOString()}; removed by infra:down.`,
     `${ENV.kafkaBrokers}=${result.kafkaBrokers}`,
@@ -375,7 +431,7 @@ async function upKafka(context: UpContext): Promise<ServiceUp> {
       log(
         `reusing Kafka ${recorded.version} (pid ${recorded.pid}) on ${brokers}; serves (checked in ${seconds(checkedAt)})`,
       );
-      return { address: brokers, started: false };
+      return { address: brokers, started: false, pid: recorded.pid };
     }
     log(`the broker recorded earlier (pid ${recorded.pid}) is gone; starting a new one`);
     delete state.kafka;
@@ -447,7 +503,7 @@ async function upKafka(context: UpContext): Promise<ServiceUp> {
   log(
     `ready on ${brokers} in ${seconds(startedAt)} (topic created, group joined, message consumed)`,
   );
-  return { address: brokers, started: true };
+  return { address: brokers, started: true, pid };
 }
 
 async function upPostgres(context: UpContext): Promise<ServiceUp> {
@@ -485,7 +541,7 @@ async function upPostgres(context: UpContext): Promise<ServiceUp> {
       log(
         `reusing PostgreSQL (pid ${recorded.pid}) on ${HOST}:${recorded.port}; serves (checked in ${seconds(checkedAt)})`,
       );
-      return { address: databaseUrl, started: false };
+      return { address: databaseUrl, started: false, pid: recorded.pid };
     }
     log(`the server recorded earlier (pid ${recorded.pid}) is gone; starting a new one`);
     delete state.postgres;
@@ -548,7 +604,7 @@ async function upPostgres(context: UpContext): Promise<ServiceUp> {
         });
   }
   log(`ready on ${HOST}:${settings.port} in ${seconds(startedAt)} (select 1 works)`);
-  return { address: databaseUrl, started: true };
+  return { address: databaseUrl, started: true, pid };
 }
 
 function none(address: string): ServiceStatus {

@@ -25,3 +25,14 @@ export const nxEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   NX_TUI: 'false',
   ...extra,
 });
+
+/** Runs a script's main and exits with its code; an error is printed as its message, exit 1. */
+export function runMain(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

@@ -7,7 +7,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { redactUrl } from '@hookline/shared-config';
 import { infraDown, infraUp, type InfraHandle } from '../infra';
-import { nxEnv, run, secondsSince } from './run';
+import { nxEnv, run, runMain, secondsSince } from './run';
 
 const root = path.resolve(__dirname, '../..');
 const reports = path.join(root, 'dist', 'test-reports');
@@ -120,10 +120,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  },
-);
+runMain(main);

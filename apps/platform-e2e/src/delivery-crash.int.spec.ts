@@ -1,5 +1,5 @@
 import { uniqueName } from '@hookline/shared-testing';
-import { Platform } from './testing/platform';
+import { Platform } from '@hookline/platform-testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

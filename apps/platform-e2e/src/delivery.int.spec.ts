@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { Platform } from './testing/platform';
+import { Platform } from '@hookline/platform-testing';
 
 /** The product document's own receiver snippet, run by python3. */
 const PYTHON_RECEIVER = path.resolve(

@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { createHmac } from 'node:crypto';
-import { Platform } from './testing/platform';
+import { Platform } from '@hookline/platform-testing';
 
 const root = path.resolve(__dirname, '../../..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');

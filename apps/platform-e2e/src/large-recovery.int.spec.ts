@@ -1,6 +1,6 @@
 import { SAMPLE_ENVELOPES } from '@hookline/contracts';
 import { readFileSync } from 'node:fs';
-import { Platform } from './testing/platform';
+import { Platform } from '@hookline/platform-testing';
 
 const COUNT = 100_000;
 

@@ -1,6 +1,6 @@
 import { KAFKA_TOPICS } from '@hookline/contracts';
 import { uniqueName } from '@hookline/shared-testing';
-import { Platform } from './testing/platform';
+import { Platform } from '@hookline/platform-testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,6 +1,6 @@
 import { EVENT_TYPES, type EventEnvelope, type EventType } from '@hookline/contracts';
 import { type ReceivedRequest, uniqueName } from '@hookline/shared-testing';
-import { Platform } from './testing/platform';
+import { Platform } from '@hookline/platform-testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

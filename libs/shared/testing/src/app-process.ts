@@ -3,6 +3,8 @@ import path from 'node:path';
 
 export interface AppProcess {
   readonly child: ChildProcess;
+  /** The HTTP port it was given. */
+  readonly port: number;
   /** Everything the process wrote, stdout and stderr interleaved. */
   output(): string;
   /** Resolves once GET `path` answers 200, or rejects when the process exits or time runs out. */
@@ -31,6 +33,7 @@ export function startAppProcess(name: string, env: NodeJS.ProcessEnv, port: numb
   );
   return {
     child,
+    port,
     output: () => output,
     waitForHttp: async (urlPath, timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;

@@ -50,9 +50,28 @@ export interface DeliveryRow {
 export interface PlatformOptions {
   /** Settings of the delivery worker on top of the harness's. */
   readonly worker?: Readonly<Record<string, string>>;
-  /** Settings (and NODE_OPTIONS) of the config API on top of the harness's. */
+  /** Settings of the event matcher on top of the harness's. */
+  readonly matcher?: Readonly<Record<string, string>>;
+  /** Settings of the config API on top of the harness's. */
   readonly configApi?: Readonly<Record<string, string>>;
+  /** Partitions of the ingest and deliveries topics; default 2. */
+  readonly partitions?: number;
+  /** How long each app may take to report ready when it starts; default 90 s. */
+  readonly readyTimeoutMs?: number;
+  /**
+   * Start the config API, and wait until it is ready, before the other two: on a broker that has
+   * never seen the platform, its topics then exist before the matcher and the worker follow them.
+   */
+  readonly configApiFirst?: boolean;
 }
+
+/** The three app processes, by the name `startAppProcess` runs them under. */
+export type PlatformApp = 'config-api' | 'event-matcher' | 'delivery-worker';
+export const PLATFORM_APPS: readonly PlatformApp[] = [
+  'config-api',
+  'event-matcher',
+  'delivery-worker',
+];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,12 +92,15 @@ export class Platform {
   /** `HOOKLINE_MASTER_KEY` of the apps: one key, `k1`. */
   readonly masterKey = generateMasterKey('k1');
   private readonly workerGroup = uniqueName('e2e-worker');
+  // A restarted app rejoins its group and goes on from its committed offsets.
+  private readonly matcherGroup = uniqueName('e2e-matcher');
+  private readonly commandsGroup = uniqueName('e2e-commands');
   private db!: TestDatabase;
   private kafka!: Kafka;
   private producer!: Producer;
-  private configApi!: AppProcess;
-  private matcher!: AppProcess;
-  worker!: AppProcess;
+  private readonly processes = new Map<PlatformApp, AppProcess>();
+  /** Each app keeps its HTTP port across restarts, as it would behind a supervisor. */
+  private readonly ports = new Map<PlatformApp, number>();
   receiver!: HttpsReceiver;
   dataSource!: DataSource;
   apiUrl = '';
@@ -111,104 +133,129 @@ export class Platform {
     await admin.createTopics({
       waitForLeaders: true,
       topics: [
-        { topic: this.topics.ingest, numPartitions: 2 },
-        { topic: this.topics.deliveries, numPartitions: 2 },
+        { topic: this.topics.ingest, numPartitions: this.options.partitions ?? 2 },
+        { topic: this.topics.deliveries, numPartitions: this.options.partitions ?? 2 },
         { topic: this.topics.commands, numPartitions: 1 },
       ],
     });
     await admin.disconnect();
 
-    const brokers = infra.kafkaBrokers.join(',');
-    const apiPort = await freePort();
-    this.apiUrl = `http://127.0.0.1:${apiPort}`;
-    this.configApi = startAppProcess(
-      'config-api',
-      {
-        KAFKA_BROKERS: brokers,
-        DATABASE_URL: this.db.url,
-        HOOKLINE_MASTER_KEY: this.masterKey,
-        HOOKLINE_CONFIG_API_PORT: String(apiPort),
-        HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
-        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-        HOOKLINE_CONFIG_API_COMMANDS_GROUP: uniqueName('e2e-commands'),
-        HOOKLINE_LOG_LEVEL: 'warn',
-        ...this.options.configApi,
-      },
-      apiPort,
+    this.apiUrl = `http://127.0.0.1:${await this.port('config-api')}`;
+    if (this.options.configApiFirst === true) await this.startApp('config-api');
+    await Promise.all(
+      PLATFORM_APPS.filter((app) => !this.processes.has(app)).map((app) => this.startApp(app)),
     );
-    const matcherPort = await freePort();
-    this.matcher = startAppProcess(
-      'event-matcher',
-      {
-        KAFKA_BROKERS: brokers,
-        HOOKLINE_EVENT_MATCHER_PORT: String(matcherPort),
-        HOOKLINE_INGEST_TOPICS: this.topics.ingest,
-        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-        HOOKLINE_EVENT_MATCHER_GROUP: uniqueName('e2e-matcher'),
-        HOOKLINE_LOG_LEVEL: 'warn',
-      },
-      matcherPort,
-    );
-    await Promise.all([
-      this.configApi.waitForHttp('/ready', 90_000),
-      this.matcher.waitForHttp('/ready', 90_000),
-      this.startWorker(),
-    ]);
     return this;
+  }
+
+  /** The app's HTTP port, the same across restarts. */
+  async port(app: PlatformApp): Promise<number> {
+    let port = this.ports.get(app);
+    if (port === undefined) {
+      port = await freePort();
+      this.ports.set(app, port);
+    }
+    return port;
+  }
+
+  /** The app's running (or last) process. */
+  app(app: PlatformApp): AppProcess {
+    const process = this.processes.get(app);
+    if (process === undefined) throw new Error(`${app} was never started`);
+    return process;
+  }
+
+  /** The delivery worker's running (or last) process. */
+  get worker(): AppProcess {
+    return this.app('delivery-worker');
   }
 
   /** The config API process's pid (to read its memory from /proc). */
   configApiPid(): number {
-    const pid = this.configApi.child.pid;
+    const pid = this.app('config-api').child.pid;
     if (pid === undefined) throw new Error('the config API has no pid');
     return pid;
-  }
-
-  /**
-   * Starts (or starts again) the delivery worker process; resolves once it is ready. `env`
-   * overrides its settings for this start (e.g. another HOOKLINE_MASTER_KEY).
-   */
-  async startWorker(env: Readonly<Record<string, string>> = {}): Promise<AppProcess> {
-    const port = await freePort();
-    this.worker = startAppProcess(
-      'delivery-worker',
-      {
-        KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
-        DATABASE_URL: this.db.url,
-        HOOKLINE_MASTER_KEY: this.masterKey,
-        HOOKLINE_DELIVERY_WORKER_PORT: String(port),
-        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-        HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
-        HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: this.topics.deliveriesDlq,
-        HOOKLINE_DELIVERY_WORKER_GROUP: this.workerGroup,
-        HOOKLINE_EGRESS_ALLOW_CIDRS: '127.0.0.2/32',
-        HOOKLINE_EXTRA_CA_FILE: this.receiver.ca.caFile,
-        HOOKLINE_DELIVERY_POLL_MS: '100',
-        HOOKLINE_LOG_LEVEL: 'warn',
-        ...this.options.worker,
-        ...env,
-      },
-      port,
-    );
-    await this.worker.waitForHttp('/ready', 90_000);
-    return this.worker;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all([
-      this.worker?.kill('SIGTERM'),
-      this.matcher?.kill('SIGTERM'),
-      this.configApi?.kill('SIGTERM'),
-    ]);
-    await this.producer?.disconnect();
-    await this.receiver?.close();
-    await this.dataSource?.destroy();
-    await this.db?.drop();
   }
 
   /** The platform's database URL, for tools run against it. */
   get databaseUrl(): string {
     return this.db.url;
+  }
+
+  /**
+   * Starts (or starts again) the app's process; resolves once it is ready. `env` overrides its
+   * settings for this start (e.g. another HOOKLINE_MASTER_KEY).
+   */
+  async startApp(
+    app: PlatformApp,
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<AppProcess> {
+    const port = await this.port(app);
+    const started = startAppProcess(
+      app,
+      {
+        KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
+        HOOKLINE_LOG_LEVEL: 'warn',
+        ...this.settings(app, port),
+        ...env,
+      },
+      port,
+    );
+    this.processes.set(app, started);
+    await started.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
+    return started;
+  }
+
+  /** Starts (or starts again) the delivery worker process; resolves once it is ready. */
+  startWorker(env: Readonly<Record<string, string>> = {}): Promise<AppProcess> {
+    return this.startApp('delivery-worker', env);
+  }
+
+  /** Each app's settings: its port, the platform's topics and groups, the test's own. */
+  private settings(app: PlatformApp, port: number): Record<string, string> {
+    switch (app) {
+      case 'config-api':
+        return {
+          DATABASE_URL: this.db.url,
+          HOOKLINE_MASTER_KEY: this.masterKey,
+          HOOKLINE_CONFIG_API_PORT: String(port),
+          HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+          HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+          HOOKLINE_CONFIG_API_COMMANDS_GROUP: this.commandsGroup,
+          ...this.options.configApi,
+        };
+      case 'event-matcher':
+        return {
+          HOOKLINE_EVENT_MATCHER_PORT: String(port),
+          HOOKLINE_INGEST_TOPICS: this.topics.ingest,
+          HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+          HOOKLINE_EVENT_MATCHER_GROUP: this.matcherGroup,
+          ...this.options.matcher,
+        };
+      case 'delivery-worker':
+        return {
+          DATABASE_URL: this.db.url,
+          HOOKLINE_MASTER_KEY: this.masterKey,
+          HOOKLINE_DELIVERY_WORKER_PORT: String(port),
+          HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+          HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+          HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: this.topics.deliveriesDlq,
+          HOOKLINE_DELIVERY_WORKER_GROUP: this.workerGroup,
+          HOOKLINE_EGRESS_ALLOW_CIDRS: '127.0.0.2/32',
+          HOOKLINE_EXTRA_CA_FILE: this.receiver.ca.caFile,
+          HOOKLINE_DELIVERY_POLL_MS: '100',
+          ...this.options.worker,
+        };
+    }
+  }
+
+  /** Stops the apps (SIGKILL: without their drain) and removes the database. */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    await Promise.all([...this.processes.values()].map((process) => process.kill(signal)));
+    await this.producer?.disconnect();
+    await this.receiver?.close();
+    await this.dataSource?.destroy();
+    await this.db?.drop();
   }
 
   /** Calls the config API as the company's admin. */
@@ -253,19 +300,27 @@ export class Platform {
     eventType: EventType = 'scan.completed',
     data: Record<string, unknown> = {},
   ): Promise<EventEnvelope> {
-    const sample = SAMPLE_ENVELOPES[eventType];
-    const envelope = {
-      ...sample,
-      event_id: randomUUID(),
-      timestamp: new Date().toISOString(),
-      data: { ...sample.data, ...data, company: this.company },
-    } as EventEnvelope;
+    const envelope = this.envelope(eventType, data);
     await this.producer.send({
       topic: this.topics.ingest,
       messages: [{ key: this.company, value: JSON.stringify(envelope) }],
       acks: -1,
     });
     return envelope;
+  }
+
+  /** A sample event of the company with a new id, not yet published. */
+  envelope(
+    eventType: EventType = 'scan.completed',
+    data: Record<string, unknown> = {},
+  ): EventEnvelope {
+    const sample = SAMPLE_ENVELOPES[eventType];
+    return {
+      ...sample,
+      event_id: randomUUID(),
+      timestamp: new Date().toISOString(),
+      data: { ...sample.data, ...data, company: this.company },
+    } as EventEnvelope;
   }
 
   /** The webhook's latest record on `webhooks.config`, as the matcher and the worker read it. */
