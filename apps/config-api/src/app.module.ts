@@ -1,5 +1,4 @@
 import { ACCESS_MIGRATIONS, ApiKeyStore } from '@hookline/access-data-access';
-import { KAFKA_TOPICS } from '@hookline/contracts';
 import {
   DELIVERIES_MIGRATIONS,
   DeliveryQueries,
@@ -10,7 +9,7 @@ import {
   OutboxRelay,
   PostgresEventStore,
 } from '@hookline/shared-event-store';
-import { ensureTopics } from '@hookline/shared-kafka';
+import { ensureTopics, type TopicSpec } from '@hookline/shared-kafka';
 import {
   createOutboxMetrics,
   DATA_SOURCE,
@@ -99,14 +98,11 @@ export const CONFIG_API_MIGRATIONS = [
   ...DELIVERIES_MIGRATIONS,
 ];
 
-/** Partitions of the deliveries topic when the config API creates it, as the other apps do. */
-const DELIVERIES_TOPIC_PARTITIONS = 6;
-
 /** How often Test webhook looks for the worker's outcome. */
 const TEST_OUTCOME_POLL_MS = 200;
 
 const OUTBOX_RELAY = Symbol('OutboxRelay');
-const DELIVERIES_TOPIC = Symbol('DeliveriesTopic');
+const APP_TOPICS = Symbol('AppTopics');
 
 export interface AppModuleOptions {
   /** Start the outbox relay with the app (default true); tests of the relay itself turn it off. */
@@ -123,7 +119,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay | null,
-    @Inject(DELIVERIES_TOPIC) private readonly deliveriesTopic: string,
+    @Inject(APP_TOPICS) private readonly topics: readonly TopicSpec[],
   ) {}
 
   static register(config: ConfigApiConfig, options: AppModuleOptions = {}): DynamicModule {
@@ -132,8 +128,13 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
       imports: [
         PlatformModule.register({
           appName: 'config-api',
-          kafkaBrokers: config.KAFKA_BROKERS,
-          database: { url: config.DATABASE_URL, migrations: CONFIG_API_MIGRATIONS },
+          kafkaBrokers: config.kafka.brokers,
+          kafkaSecurity: config.kafka.security,
+          database: {
+            url: config.database.url,
+            ssl: config.database.ssl,
+            migrations: CONFIG_API_MIGRATIONS,
+          },
           logLevel: config.HOOKLINE_LOG_LEVEL,
           ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),
@@ -172,20 +173,25 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           provide: WEBHOOK_STORE,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) =>
-            new WebhookStore(dataSource, new PostgresEventStore(dataSource), [
-              // The worker checks this where it claims: a pause holds from the moment it returns.
-              (manager, webhook) =>
-                recordWebhookStatus(manager, {
-                  webhookId: webhook.id,
-                  status: webhook.deleted ? 'deleted' : webhook.status,
-                  version: webhook.version,
-                }),
-            ]),
+            new WebhookStore(
+              dataSource,
+              new PostgresEventStore(dataSource),
+              [
+                // The worker checks this where it claims: a pause holds from the moment it returns.
+                (manager, webhook) =>
+                  recordWebhookStatus(manager, {
+                    webhookId: webhook.id,
+                    status: webhook.deleted ? 'deleted' : webhook.status,
+                    version: webhook.version,
+                  }),
+              ],
+              config.topics.config,
+            ),
         },
         {
           provide: WEBHOOK_COMMANDS_OPTIONS,
           useValue: {
-            topic: config.HOOKLINE_COMMANDS_TOPIC,
+            topic: config.topics.entry('commands'),
             groupId: config.HOOKLINE_CONFIG_API_COMMANDS_GROUP,
           } satisfies WebhookCommandsOptions,
         },
@@ -198,7 +204,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
           provide: DELIVERY_REQUEST_OUTBOX,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) =>
-            new DeliveryRequestOutbox(dataSource, config.HOOKLINE_DELIVERIES_TOPIC),
+            new DeliveryRequestOutbox(dataSource, config.topics.deliveries),
         },
         {
           provide: TEST_WEBHOOK_OPTIONS,
@@ -226,7 +232,13 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
             return relay;
           },
         },
-        { provide: DELIVERIES_TOPIC, useValue: config.HOOKLINE_DELIVERIES_TOPIC },
+        // The commands topic is the commands consumer's to create: it is off in some specs.
+        {
+          provide: APP_TOPICS,
+          useValue: config.topics
+            .for('config-api')
+            .filter((spec) => spec.topic !== config.topics.commands),
+        },
         ApiKeyGuard,
         CreateWebhookHandler,
         UpdateWebhookHandler,
@@ -259,20 +271,9 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.relay) return;
-    const created = await ensureTopics(this.kafka, [
-      {
-        topic: KAFKA_TOPICS.webhooksConfig,
-        numPartitions: 6,
-        config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
-      },
-      // Manual retries, tests and replays: the relay must not be the one to create it with the
-      // broker's default partition count.
-      { topic: this.deliveriesTopic, numPartitions: DELIVERIES_TOPIC_PARTITIONS },
-      // The relay publishes whatever the outbox holds, in order, and the delivery worker writes
-      // its log there too: a topic missing on a broker that does not create topics would stop
-      // the relay at that row, and every change behind it.
-      { topic: KAFKA_TOPICS.webhooksDeliveryLog, numPartitions: DELIVERIES_TOPIC_PARTITIONS },
-    ]);
+    // The relay publishes whatever the outbox holds, in order: a topic missing on a broker that
+    // does not create topics would stop it at that row, and every change behind it.
+    const created = await ensureTopics(this.kafka, this.topics);
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     await this.relay.start();
   }

@@ -1,2 +1,2 @@
-export { ConfigError, env, parseEnv, redactUrl } from './env';
+export { collectProblems, ConfigError, env, parseEnv, redactUrl } from './env';
 export type { Setting } from './env';
