@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Kafka } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type Kafka } from 'kafkajs';
 import { explainKafkaConnectError, KafkaConnectRefusedError } from './kafka-client';
 
 export interface TopicSpec {
@@ -85,18 +85,7 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     const missing = specs.filter((spec) => !existing.has(spec.topic));
     const present = specs.filter((spec) => existing.has(spec.topic));
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((spec) => ({
-          topic: spec.topic,
-          numPartitions: spec.numPartitions,
-          replicationFactor: spec.replicationFactor ?? 1,
-          configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
-            name,
-            value,
-          })),
-        })),
-      });
+      await createMissing(admin, missing);
     }
     if (present.length > 0) {
       const problems = (await describeTopics(kafka, present)).flatMap((topic, i) =>
@@ -107,6 +96,80 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     return missing.map((spec) => spec.topic);
   } finally {
     await admin.disconnect();
+  }
+}
+
+/** Topic creation errors kafkajs gathers, one per topic, each with the broker's error type. */
+interface CreationErrors {
+  readonly errors?: ReadonlyArray<{
+    readonly topic?: string;
+    readonly type?: string;
+    readonly message?: string;
+  }>;
+}
+
+async function createMissing(admin: Admin, missing: readonly TopicSpec[]): Promise<void> {
+  try {
+    await admin.createTopics({
+      // Waited for below: kafkajs retries only LEADER_NOT_AVAILABLE, while a busy KRaft broker
+      // answers UNKNOWN_TOPIC_OR_PARTITION for a moment after creating a topic too.
+      waitForLeaders: false,
+      topics: missing.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.numPartitions,
+        replicationFactor: spec.replicationFactor ?? 1,
+        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
+          name,
+          value,
+        })),
+      })),
+    });
+  } catch (error) {
+    const errors = (error as CreationErrors).errors;
+    if (!Array.isArray(errors) || errors.length === 0) throw error;
+    const hint = (type: string | undefined): string => {
+      if (type === 'INVALID_REPLICATION_FACTOR') return ' (HOOKLINE_TOPIC_REPLICATION_FACTOR)';
+      if (type === 'POLICY_VIOLATION' || type === 'TOPIC_AUTHORIZATION_FAILED')
+        return ' (create the topics ahead with npm run topics:create, as an operator)';
+      return '';
+    };
+    throw new Error(
+      `Creating topics failed:\n  - ${errors
+        .map(
+          (entry) =>
+            `${entry.topic ?? '?'}: ${entry.type ?? ''} ${entry.message ?? ''}${hint(entry.type)}`,
+        )
+        .join('\n  - ')}`,
+      { cause: error },
+    );
+  }
+  await waitForLeaders(
+    admin,
+    missing.map((spec) => spec.topic),
+  );
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+async function waitForLeaders(admin: Admin, topics: readonly string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const led = metadata.topics.every(
+        (topic) =>
+          topic.partitions.length > 0 &&
+          topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (led) return;
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw error;
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`topics ${topics.join(', ')} have no leaders after ${LEADER_WAIT_MS} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
