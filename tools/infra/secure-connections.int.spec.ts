@@ -15,11 +15,16 @@ import {
   TOPIC_SETTINGS,
   topicCatalog,
 } from '@hookline/shared-kafka';
+import { ApiKeyStore } from '@hookline/access-data-access';
+import { samplePayload } from '@hookline/contracts';
+import { EventPublisher } from '@hookline/events-publisher';
 import {
   type AppProcess,
   createTestCa,
   freePort,
+  type HttpsReceiver,
   startAppProcess,
+  startHttpsReceiver,
   type TestCa,
   uniqueName,
 } from '@hookline/shared-testing';
@@ -199,55 +204,141 @@ describe('PostgreSQL over TLS', () => {
   });
 });
 
-describe('the delivery worker through both', () => {
-  const workerEnv = (user: { mechanism: string; username: string; password: string }) => ({
+describe('the platform through both', () => {
+  const masterKey = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+  const databaseUrl = () => `${postgres.url}?sslmode=verify-full`;
+  /** Settings every app gets: SASL_SSL, TLS PostgreSQL and this spec's own topics. */
+  const platformEnv = (user: { mechanism: string; username: string; password: string }) => ({
     ...kafkaEnv(user),
-    DATABASE_URL: `${postgres.url}?sslmode=verify-full`,
+    DATABASE_URL: databaseUrl(),
     DATABASE_SSL_CA_FILE: caFile,
-    HOOKLINE_MASTER_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-    HOOKLINE_DELIVERY_WORKER_GROUP: uniqueName('secure-worker'),
+    HOOKLINE_MASTER_KEY: masterKey,
+    HOOKLINE_INGEST_TOPICS: topics.ingest,
+    HOOKLINE_CONFIG_TOPIC: topics.config,
+    HOOKLINE_DELIVERIES_TOPIC: topics.deliveries,
+    HOOKLINE_COMMANDS_TOPIC: topics.commands,
     HOOKLINE_LOG_LEVEL: 'warn',
   });
-  let worker: AppProcess | undefined;
+  const topics = {
+    ingest: uniqueName('secure.events'),
+    config: uniqueName('secure.config'),
+    deliveries: uniqueName('secure.deliveries'),
+    commands: uniqueName('secure.commands'),
+  };
+  const apps: AppProcess[] = [];
+  let receiver: HttpsReceiver | undefined;
 
-  afterEach(async () => {
-    await worker?.kill('SIGTERM');
-    worker = undefined;
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.kill('SIGTERM')));
+    await receiver?.close();
   });
 
-  it('boots and is ready over SASL_SSL (SCRAM-SHA-512) and PostgreSQL verify-full', async () => {
+  async function start(name: string, portSetting: string, env: Record<string, string>) {
+    const port = await freePort();
+    const app = startAppProcess(name, { ...env, [portSetting]: String(port) }, port);
+    apps.push(app);
+    return { app, port };
+  }
+
+  it('the three apps boot over SASL_SSL and PostgreSQL verify-full and deliver a published event', async () => {
     await runMigrations({
-      ...databaseConnection(`${postgres.url}?sslmode=verify-full`, caFile),
+      ...databaseConnection(databaseUrl(), caFile),
       migrations: ALL_MIGRATIONS,
     });
-    const port = await freePort();
-    worker = startAppProcess(
-      'delivery-worker',
-      { ...workerEnv(SCRAM_512), HOOKLINE_DELIVERY_WORKER_PORT: String(port) },
-      port,
-    );
-    await worker.waitForHttp('/ready', 60_000);
-    const ready = (await (await fetch(`http://127.0.0.1:${port}/ready`)).json()) as {
+    const { url, ssl } = databaseConnection(databaseUrl(), caFile);
+    const dataSource = await initializeDataSource(createDataSource({ url, ssl, migrations: [] }));
+    const company = uniqueName('secure-co');
+    let key: string;
+    try {
+      key = (await new ApiKeyStore(dataSource).create({ company, role: 'admin', name: 'secure' }))
+        .key;
+    } finally {
+      await dataSource.destroy();
+    }
+    receiver = await startHttpsReceiver({ host: '127.0.0.2' });
+
+    const [api, matcher, worker] = await Promise.all([
+      start('config-api', 'HOOKLINE_CONFIG_API_PORT', {
+        ...platformEnv(SCRAM_256),
+        HOOKLINE_CONFIG_API_COMMANDS_GROUP: uniqueName('secure-commands'),
+      }),
+      start('event-matcher', 'HOOKLINE_EVENT_MATCHER_PORT', {
+        ...platformEnv(PLAIN),
+        HOOKLINE_EVENT_MATCHER_GROUP: uniqueName('secure-matcher'),
+      }),
+      start('delivery-worker', 'HOOKLINE_DELIVERY_WORKER_PORT', {
+        ...platformEnv(SCRAM_512),
+        HOOKLINE_DELIVERY_WORKER_GROUP: uniqueName('secure-worker'),
+        HOOKLINE_EGRESS_ALLOW_CIDRS: '127.0.0.2/32',
+        HOOKLINE_EXTRA_CA_FILE: caFile,
+        HOOKLINE_DELIVERY_POLL_MS: '100',
+      }),
+    ]);
+    await Promise.all([
+      api.app.waitForHttp('/ready', 90_000),
+      matcher.app.waitForHttp('/ready', 90_000),
+      worker.app.waitForHttp('/ready', 90_000),
+    ]);
+    const ready = (await (await fetch(`http://127.0.0.1:${worker.port}/ready`)).json()) as {
       info?: Record<string, { status: string }>;
     };
     expect(ready.info?.['kafka']?.status).toBe('up');
     expect(ready.info?.['postgres']?.status).toBe('up');
+
+    const created = await fetch(`http://127.0.0.1:${api.port}/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'secure',
+        url: receiver.url('/secure'),
+        type: 'other',
+        events: ['scan.completed'],
+      }),
+    });
+    expect(created.status).toBe(201);
+
+    // The publisher library over the same settings: the client is createKafka's.
+    const producer = clientFor(kafkaEnv(SCRAM_512)).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const published = new Set<string>();
+    try {
+      const publisher = new EventPublisher({ producer, topic: topics.ingest, source: 'secure' });
+      // The webhook reaches the matcher through the config topic shortly after it is created;
+      // an event published before that matches nothing, so one is published every 2 s.
+      const delivered = receiver.waitFor(1, { path: '/secure', timeoutMs: 45_000 });
+      let done = false;
+      void delivered.finally(() => (done = true)).catch(() => undefined);
+      while (!done) {
+        const envelope = await publisher.publish('scan.completed', {
+          ...samplePayload('scan.completed').data,
+          company,
+        });
+        published.add(envelope.event_id);
+        await Promise.race([delivered, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      }
+      const [request] = await delivered;
+      expect(request?.headers['x-corgea-event']).toBe('scan.completed');
+      expect(
+        published.has((JSON.parse(request?.body ?? '{}') as { event_id: string }).event_id),
+      ).toBe(true);
+    } finally {
+      await producer.disconnect();
+    }
   });
 
-  it('a wrong SASL password stops it at boot with a message naming KAFKA_SASL_PASSWORD', async () => {
-    const port = await freePort();
-    worker = startAppProcess(
-      'delivery-worker',
-      {
-        ...workerEnv({ ...SCRAM_512, password: 'wrong' }),
-        HOOKLINE_DELIVERY_WORKER_PORT: String(port),
-      },
-      port,
-    );
-    const code = await new Promise<number | null>((resolve) => worker?.child.once('exit', resolve));
+  it('a wrong SASL password stops an app at boot with a message naming KAFKA_SASL_PASSWORD', async () => {
+    const { app } = await start('delivery-worker', 'HOOKLINE_DELIVERY_WORKER_PORT', {
+      ...platformEnv({ ...SCRAM_512, password: 'wrong' }),
+      HOOKLINE_DELIVERY_WORKER_GROUP: uniqueName('secure-worker'),
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      if (app.child.exitCode !== null) resolve(app.child.exitCode);
+      else app.child.once('exit', resolve);
+    });
     expect(code).not.toBe(0);
-    expect(worker.output()).toMatch(
-      /the broker refused the SASL credentials .*KAFKA_SASL_PASSWORD/,
-    );
+    expect(app.output()).toMatch(/the broker refused the SASL credentials .*KAFKA_SASL_PASSWORD/);
   });
 });
