@@ -3,6 +3,7 @@
  * UTF-16 surrogates without their pair (not valid Unicode). A response body, a header or a payload
  * from outside may hold either.
  */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters jsonb refuses
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const escape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
