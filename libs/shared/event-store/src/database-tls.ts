@@ -1,4 +1,4 @@
-import { ConfigError } from '@hookline/shared-config';
+import { ConfigError, tlsTrustFailure } from '@hookline/shared-config';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 
@@ -81,15 +81,6 @@ function sslOptions(mode: SslMode, ca: string | undefined): ConnectionOptions | 
   }
 }
 
-const TLS_TRUST_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /**
  * Says which setting to look at when the server refused the first connection: the user or
  * password of `DATABASE_URL`, its `sslmode`, or the CA in `DATABASE_SSL_CA_FILE`. Undefined for
@@ -103,7 +94,7 @@ export function explainDatabaseConnectError(error: unknown): string | undefined 
       ? `the server refused a connection without TLS (DATABASE_URL sslmode): ${message}`
       : `the server refused the user or password of DATABASE_URL: ${message}`;
   }
-  if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) {
+  if (tlsTrustFailure(error) !== undefined) {
     return `the server's TLS certificate is not trusted (DATABASE_SSL_CA_FILE, DATABASE_URL sslmode): ${message}`;
   }
   if (/does not support SSL/i.test(message)) {

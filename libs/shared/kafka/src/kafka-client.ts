@@ -6,6 +6,7 @@ import {
   type logCreator,
   type SASLOptions,
 } from 'kafkajs';
+import { tlsTrustFailure } from '@hookline/shared-config';
 import type { KafkaSecurity } from './kafka-settings';
 
 /** Where kafkajs log lines go; apps pass their own structured logger. */
@@ -58,15 +59,6 @@ export function createKafka(options: KafkaClientOptions): Kafka {
   });
 }
 
-const TLS_TRUST_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
 /**
  * Says which setting to look at when the broker refused this client: the SASL credentials or
  * the CA it trusts. Undefined for any other failure. Apps call it on their first connection,
@@ -76,11 +68,9 @@ export function explainKafkaConnectError(error: unknown): string | undefined {
   if (error instanceof KafkaJSSASLAuthenticationError) {
     return `the broker refused the SASL credentials (KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD): ${error.message}`;
   }
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code !== undefined && TLS_TRUST_CODES.has(code)) {
-      return `the broker's TLS certificate is not trusted (KAFKA_SSL_CA_FILE): ${cause.message}`;
-    }
+  const untrusted = tlsTrustFailure(error);
+  if (untrusted !== undefined) {
+    return `the broker's TLS certificate is not trusted (KAFKA_SSL_CA_FILE): ${untrusted.message}`;
   }
   if (
     error instanceof Error &&
