@@ -130,8 +130,7 @@ describe('an app against an existing topic configured against what it needs', ()
     );
     const code = await new Promise<number | null>((resolve) => worker?.child.once('exit', resolve));
     expect(code).not.toBe(0);
-    expect(worker.output()).toContain(
-      `${env['HOOKLINE_CONFIG_TOPIC']}: cleanup.policy is \\"delete\\", needs \\"compact\\"`,
-    );
+    expect(worker.output()).toContain(`${env['HOOKLINE_CONFIG_TOPIC']}: cleanup.policy is `);
+    expect(worker.output()).toMatch(/cleanup\.policy is \\?"delete\\?", needs \\?"compact\\?"/);
   });
 });

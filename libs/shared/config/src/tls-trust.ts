@@ -13,9 +13,15 @@ const TLS_TRUST_CODES = new Set([
  * connection failure can name the CA setting to look at; undefined for any other failure.
  */
 export function tlsTrustFailure(error: unknown): Error | undefined {
-  for (let cause: unknown = error; cause instanceof Error; cause = cause.cause) {
+  // Not `instanceof Error`: errors made by Node's TLS code in another realm (a test sandbox)
+  // fail that test, and so would the connection error a setting should be named for.
+  for (
+    let cause: unknown = error, depth = 0;
+    typeof cause === 'object' && cause !== null && depth < 10;
+    cause = (cause as { cause?: unknown }).cause, depth++
+  ) {
     const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) return cause;
+    if (typeof code === 'string' && TLS_TRUST_CODES.has(code)) return cause as Error;
   }
   return undefined;
 }
