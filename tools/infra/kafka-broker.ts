@@ -17,7 +17,7 @@ import { appendLog, rotateLog } from './logs';
 import { spawnDetached } from './processes';
 
 /** A modest heap: the development machines have 2 cores and run the apps beside the broker. */
-const KAFKA_JVM_OPTIONS = [
+export const KAFKA_JVM_OPTIONS = [
   '-Xms256m',
   '-Xmx512m',
   '-XX:+UseG1GC',
@@ -163,6 +163,8 @@ export async function ensureKafkaStorage(
   paths: InfraPaths,
   launch: KafkaLaunch,
   env: NodeJS.ProcessEnv,
+  /** More `StorageTool format` arguments: `--add-scram` users of a SASL listener. */
+  extraFormatArgs: readonly string[] = [],
 ): Promise<{ clusterId: string; formatted: boolean }> {
   const existing = readFormattedClusterId(paths.kafkaDataDir);
   if (existing !== undefined) return { clusterId: existing, formatted: false };
@@ -180,8 +182,13 @@ export async function ensureKafkaStorage(
     clusterId,
     '--config',
     paths.kafkaProperties,
+    ...extraFormatArgs,
   ];
-  appendLog(paths.kafkaLog, `$ ${launch.java} ${args.join(' ')}`);
+  // The SCRAM passwords are in the arguments: the log shows only that there were some.
+  appendLog(
+    paths.kafkaLog,
+    `$ ${launch.java} ${args.slice(0, args.length - extraFormatArgs.length).join(' ')}${extraFormatArgs.length > 0 ? ' --add-scram ...' : ''}`,
+  );
   const code = await runToLog(
     launch.java,
     args,

@@ -3,6 +3,8 @@ import {
   kafkaServerProperties,
   parseProperties,
   renderProperties,
+  scramFormatArguments,
+  secureKafkaServerProperties,
 } from './kafka-properties';
 
 const settings = {
@@ -94,5 +96,56 @@ describe('generateClusterId', () => {
     expect(id.startsWith('-')).toBe(false);
     expect(id).toBe(Buffer.alloc(16, 0x01).toString('base64url'));
     expect(random).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('secureKafkaServerProperties', () => {
+  const properties = new Map(
+    secureKafkaServerProperties({
+      ...settings,
+      keystoreFile: '/s/keystore.p12',
+      truststoreFile: '/s/truststore.p12',
+      storePassword: 'store-pw',
+      interBroker: { username: 'broker', password: 'b"pw' },
+      plainUsers: [{ username: 'svc', password: 'svc-pw' }],
+    }),
+  );
+
+  it('serves clients and the broker itself on SASL_SSL only, the controller on loopback', () => {
+    expect(properties.get('listeners')).toBe(
+      'SASL_SSL://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093',
+    );
+    expect(properties.get('advertised.listeners')).toBe('SASL_SSL://127.0.0.1:19092');
+    expect(properties.get('inter.broker.listener.name')).toBe('SASL_SSL');
+    expect(properties.get('listener.security.protocol.map')).toBe(
+      'CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL',
+    );
+  });
+
+  it('enables PLAIN and both SCRAMs, with PLAIN users and the escaped broker password in JAAS', () => {
+    expect(properties.get('sasl.enabled.mechanisms')).toBe('PLAIN,SCRAM-SHA-256,SCRAM-SHA-512');
+    expect(properties.get('listener.name.sasl_ssl.plain.sasl.jaas.config')).toBe(
+      'org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" ' +
+        'password="b\\"pw" user_broker="b\\"pw" user_svc="svc-pw";',
+    );
+    expect(properties.get('ssl.keystore.location')).toBe('/s/keystore.p12');
+    expect(properties.get('ssl.truststore.type')).toBe('PKCS12');
+  });
+});
+
+describe('scramFormatArguments', () => {
+  it('adds each SCRAM user for StorageTool and leaves PLAIN users to JAAS', () => {
+    expect(
+      scramFormatArguments([
+        { mechanism: 'SCRAM-SHA-512', username: 'a', password: 'pw-a' },
+        { mechanism: 'PLAIN', username: 'b', password: 'pw-b' },
+      ]),
+    ).toEqual(['--add-scram', 'SCRAM-SHA-512=[name=a,password=pw-a]']);
+  });
+
+  it('refuses a value StorageTool would split', () => {
+    expect(() =>
+      scramFormatArguments([{ mechanism: 'SCRAM-SHA-256', username: 'a', password: 'x,y' }]),
+    ).toThrow(/may not hold/);
   });
 });

@@ -136,3 +136,81 @@ export function generateClusterId(random: (size: number) => Buffer = randomBytes
     if (!id.startsWith('-')) return id;
   }
 }
+
+export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+export interface SecureKafkaBrokerSettings extends KafkaBrokerSettings {
+  /** PKCS12 files made by `openssl pkcs12` and `keytool`, and their password. */
+  readonly keystoreFile: string;
+  readonly truststoreFile: string;
+  readonly storePassword: string;
+  /** The broker's own PLAIN user, for its connections to itself over the SASL_SSL listener. */
+  readonly interBroker: { readonly username: string; readonly password: string };
+  /** Client users of the PLAIN mechanism; SCRAM users are stored by `StorageTool --add-scram`. */
+  readonly plainUsers: ReadonlyArray<{ readonly username: string; readonly password: string }>;
+}
+
+/** A JAAS option value: quoted, with quotes and backslashes escaped. */
+const jaasValue = (value: string): string => `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+
+/**
+ * The single-node KRaft broker of {@link kafkaServerProperties} with its client listener on
+ * SASL_SSL, the way managed clusters serve (MSK, Confluent, Aiven): TLS from a PKCS12 keystore,
+ * SASL PLAIN and SCRAM-SHA-256/512 with their JAAS configuration per listener. The controller
+ * stays on plaintext loopback.
+ */
+export function secureKafkaServerProperties(settings: SecureKafkaBrokerSettings): Properties {
+  const { host, brokerPort, controllerPort } = settings;
+  const overrides = new Map<string, string>([
+    ['listeners', `SASL_SSL://${host}:${brokerPort},CONTROLLER://${host}:${controllerPort}`],
+    ['advertised.listeners', `SASL_SSL://${host}:${brokerPort}`],
+    ['inter.broker.listener.name', 'SASL_SSL'],
+    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL'],
+  ]);
+  const base = kafkaServerProperties(settings).map(
+    ([key, value]) => [key, overrides.get(key) ?? value] as const,
+  );
+  const users = [settings.interBroker, ...settings.plainUsers]
+    .map(({ username, password }) => `user_${username}=${jaasValue(password)}`)
+    .join(' ');
+  const plainJaas =
+    'org.apache.kafka.common.security.plain.PlainLoginModule required ' +
+    `username=${jaasValue(settings.interBroker.username)} ` +
+    `password=${jaasValue(settings.interBroker.password)} ${users};`;
+  const scramJaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  return [
+    ...base,
+    ['sasl.enabled.mechanisms', 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512'],
+    ['sasl.mechanism.inter.broker.protocol', 'PLAIN'],
+    ['listener.name.sasl_ssl.plain.sasl.jaas.config', plainJaas],
+    ['listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config', scramJaas],
+    ['listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config', scramJaas],
+    ['ssl.keystore.type', 'PKCS12'],
+    ['ssl.keystore.location', settings.keystoreFile],
+    ['ssl.keystore.password', settings.storePassword],
+    ['ssl.key.password', settings.storePassword],
+    ['ssl.truststore.type', 'PKCS12'],
+    ['ssl.truststore.location', settings.truststoreFile],
+    ['ssl.truststore.password', settings.storePassword],
+    ['ssl.client.auth', 'none'],
+  ];
+}
+
+/** StorageTool's list syntax has no escapes: a comma or bracket would split the entry. */
+function scramValue(value: string): string {
+  if (/[,[\]=\s"]/.test(value))
+    throw new Error(`a SCRAM user or password may not hold , [ ] = " or spaces`);
+  return value;
+}
+
+/** `StorageTool format --add-scram` arguments: SCRAM users are stored in the KRaft metadata. */
+export function scramFormatArguments(
+  users: ReadonlyArray<{ mechanism: SaslMechanism; username: string; password: string }>,
+): string[] {
+  return users
+    .filter((user) => user.mechanism !== 'PLAIN')
+    .flatMap((user) => [
+      '--add-scram',
+      `${user.mechanism}=[name=${scramValue(user.username)},password=${scramValue(user.password)}]`,
+    ]);
+}

@@ -25,7 +25,7 @@ export async function postgresBinaries(copyTo?: string): Promise<PostgresBinarie
   let binaries: Partial<Record<keyof PostgresBinaries, unknown>>;
   try {
     // An ES module, so imported rather than required.
-    binaries = (await import(specifier)) as typeof binaries;
+    binaries = await importBinaries(specifier);
   } catch (error) {
     throw new InfraError(
       'POSTGRES_UNSUPPORTED_PLATFORM',
@@ -57,6 +57,29 @@ export async function postgresBinaries(copyTo?: string): Promise<PostgresBinarie
   }
   const relocate = (binary: string) => path.join(target, path.relative(nativeDir, binary));
   return { postgres: relocate(postgres), initdb: relocate(initdb) };
+}
+
+/**
+ * The package is an ES module that exports the paths of `<package>/native/bin/*`. Where ES
+ * modules cannot be imported (Jest's CommonJS runtime), the same paths are found from where the
+ * package resolves.
+ */
+async function importBinaries(
+  specifier: string,
+): Promise<Partial<Record<keyof PostgresBinaries, unknown>>> {
+  try {
+    return (await import(specifier)) as Partial<Record<keyof PostgresBinaries, unknown>>;
+  } catch (error) {
+    let entry: string;
+    try {
+      entry = require.resolve(specifier);
+    } catch {
+      throw error;
+    }
+    const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
+    if (!fs.existsSync(path.join(bin, 'postgres'))) throw error;
+    return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
+  }
 }
 
 const isRoot = (): boolean => process.getuid?.() === 0;

@@ -6,7 +6,7 @@
  */
 import { AccessError, ApiKeyStore, ROLES, isRole } from '@hookline/access-data-access';
 import { redactUrl } from '@hookline/shared-config';
-import { createDataSource, runMigrations } from '@hookline/shared-event-store';
+import { createDataSource, databaseConnection, runMigrations } from '@hookline/shared-event-store';
 import { parseArgs } from 'node:util';
 import { ALL_MIGRATIONS } from './migrations';
 
@@ -65,7 +65,8 @@ async function main(): Promise<void> {
   const url = process.env['DATABASE_URL'];
   if (!url) throw new Error('DATABASE_URL is required (npm run infra:up prints one)');
 
-  const applied = await runMigrations({ url, migrations: ALL_MIGRATIONS });
+  const { url: plainUrl, ssl } = databaseConnection(url, process.env['DATABASE_SSL_CA_FILE']);
+  const applied = await runMigrations({ url: plainUrl, ssl, migrations: ALL_MIGRATIONS });
   if (applied.length > 0) {
     console.error(
       `applied ${applied.length} migration(s) to ${redactUrl(url)}: ${applied.join(', ')}`,
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
   }
 
   const dataSource = createDataSource({
-    url,
+    url: plainUrl,
+    ssl,
     migrations: ALL_MIGRATIONS,
     applicationName: 'hookline-keys-create',
     poolSize: 1,

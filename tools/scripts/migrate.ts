@@ -1,12 +1,13 @@
 /** `npm run db:migrate`: applies pending migrations to the database named by DATABASE_URL. */
 import { redactUrl } from '@hookline/shared-config';
-import { runMigrations } from '@hookline/shared-event-store';
+import { databaseConnection, runMigrations } from '@hookline/shared-event-store';
 import { ALL_MIGRATIONS } from './migrations';
 
 async function main(): Promise<void> {
   const url = process.env['DATABASE_URL'];
   if (!url) throw new Error('DATABASE_URL is required (npm run infra:up prints one)');
-  const applied = await runMigrations({ url, migrations: ALL_MIGRATIONS });
+  const { url: plainUrl, ssl } = databaseConnection(url, process.env['DATABASE_SSL_CA_FILE']);
+  const applied = await runMigrations({ url: plainUrl, ssl, migrations: ALL_MIGRATIONS });
   console.log(
     applied.length === 0
       ? `database ${redactUrl(url)} is up to date`

@@ -1,5 +1,4 @@
 import { ACCESS_MIGRATIONS, ApiKeyStore } from '@hookline/access-data-access';
-import { KAFKA_TOPICS } from '@hookline/contracts';
 import {
   DELIVERIES_MIGRATIONS,
   DeliveryQueries,
@@ -7,11 +6,12 @@ import {
 } from '@hookline/deliveries-data-access';
 import {
   createDataSource,
+  initializeDataSource,
   EVENT_STORE_MIGRATIONS,
   OutboxRelay,
   PostgresEventStore,
 } from '@hookline/shared-event-store';
-import { ensureTopics } from '@hookline/shared-kafka';
+import { ensureTopics, type TopicSpec } from '@hookline/shared-kafka';
 import {
   createOutboxMetrics,
   DATA_SOURCE,
@@ -109,9 +109,6 @@ export const CONFIG_API_MIGRATIONS = [
   ...DELIVERIES_MIGRATIONS,
 ];
 
-/** Partitions of the deliveries topic when the config API creates it, as the other apps do. */
-const DELIVERIES_TOPIC_PARTITIONS = 6;
-
 /** How often Test webhook looks for the worker's outcome. */
 const TEST_OUTCOME_POLL_MS = 200;
 
@@ -123,7 +120,7 @@ const OUTBOX_RELAY = Symbol('OutboxRelay');
 /** Requests a replay reads and queues per round trip. */
 const REPLAY_PAGE_SIZE = 1000;
 const EXPORT_DATA_SOURCE = Symbol('ExportDataSource');
-const DELIVERIES_TOPIC = Symbol('DeliveriesTopic');
+const APP_TOPICS = Symbol('AppTopics');
 
 export interface AppModuleOptions {
   /** Start the outbox relay with the app (default true); tests of the relay itself turn it off. */
@@ -142,7 +139,7 @@ export class AppModule
   constructor(
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(OUTBOX_RELAY) private readonly relay: OutboxRelay | null,
-    @Inject(DELIVERIES_TOPIC) private readonly deliveriesTopic: string,
+    @Inject(APP_TOPICS) private readonly topics: readonly TopicSpec[],
     @Inject(EXPORT_DATA_SOURCE) private readonly exportDataSource: DataSource,
   ) {}
 
@@ -152,8 +149,13 @@ export class AppModule
       imports: [
         PlatformModule.register({
           appName: 'config-api',
-          kafkaBrokers: config.KAFKA_BROKERS,
-          database: { url: config.DATABASE_URL, migrations: CONFIG_API_MIGRATIONS },
+          kafkaBrokers: config.kafka.brokers,
+          kafkaSecurity: config.kafka.security,
+          database: {
+            url: config.database.url,
+            ssl: config.database.ssl,
+            migrations: CONFIG_API_MIGRATIONS,
+          },
           logLevel: config.HOOKLINE_LOG_LEVEL,
           ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),
@@ -212,12 +214,13 @@ export class AppModule
                     version: webhook.version,
                   }),
               ],
+              config.topics.config,
             ),
         },
         {
           provide: WEBHOOK_COMMANDS_OPTIONS,
           useValue: {
-            topic: config.HOOKLINE_COMMANDS_TOPIC,
+            topic: config.topics.entry('commands'),
             groupId: config.HOOKLINE_CONFIG_API_COMMANDS_GROUP,
           } satisfies WebhookCommandsOptions,
         },
@@ -231,13 +234,16 @@ export class AppModule
           // Exports hold a connection as long as their client reads: never one of the pool every
           // other request (the API key check included) waits on.
           useFactory: () =>
-            createDataSource({
-              url: config.DATABASE_URL,
-              migrations: [],
-              applicationName: 'hookline-config-api-export',
-              poolSize: config.HOOKLINE_EXPORT_CONCURRENCY,
-              statementTimeoutMs: config.HOOKLINE_EXPORT_STATEMENT_TIMEOUT_MS,
-            }).initialize(),
+            initializeDataSource(
+              createDataSource({
+                url: config.database.url,
+                ssl: config.database.ssl,
+                migrations: [],
+                applicationName: 'hookline-config-api-export',
+                poolSize: config.HOOKLINE_EXPORT_CONCURRENCY,
+                statementTimeoutMs: config.HOOKLINE_EXPORT_STATEMENT_TIMEOUT_MS,
+              }),
+            ),
         },
         {
           provide: DELIVERY_EXPORTS,
@@ -258,7 +264,7 @@ export class AppModule
           provide: DELIVERY_REQUEST_OUTBOX,
           inject: [DATA_SOURCE],
           useFactory: (dataSource: DataSource) =>
-            new DeliveryRequestOutbox(dataSource, config.HOOKLINE_DELIVERIES_TOPIC),
+            new DeliveryRequestOutbox(dataSource, config.topics.deliveries),
         },
         {
           provide: REPLAY_LIMITS,
@@ -294,7 +300,13 @@ export class AppModule
             return relay;
           },
         },
-        { provide: DELIVERIES_TOPIC, useValue: config.HOOKLINE_DELIVERIES_TOPIC },
+        // The commands topic is the commands consumer's to create: it is off in some specs.
+        {
+          provide: APP_TOPICS,
+          useValue: config.topics
+            .for('config-api')
+            .filter((spec) => spec.topic !== config.topics.commands),
+        },
         ApiKeyGuard,
         CreateWebhookHandler,
         UpdateWebhookHandler,
@@ -327,20 +339,9 @@ export class AppModule
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.relay) return;
-    const created = await ensureTopics(this.kafka, [
-      {
-        topic: KAFKA_TOPICS.webhooksConfig,
-        numPartitions: 6,
-        config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
-      },
-      // Manual retries, tests and replays: the relay must not be the one to create it with the
-      // broker's default partition count.
-      { topic: this.deliveriesTopic, numPartitions: DELIVERIES_TOPIC_PARTITIONS },
-      // The relay publishes whatever the outbox holds, in order, and the delivery worker writes
-      // its log there too: a topic missing on a broker that does not create topics would stop
-      // the relay at that row, and every change behind it.
-      { topic: KAFKA_TOPICS.webhooksDeliveryLog, numPartitions: DELIVERIES_TOPIC_PARTITIONS },
-    ]);
+    // The relay publishes whatever the outbox holds, in order: a topic missing on a broker that
+    // does not create topics would stop it at that row, and every change behind it.
+    const created = await ensureTopics(this.kafka, this.topics);
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     await this.relay.start();
   }

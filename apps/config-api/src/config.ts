@@ -1,5 +1,11 @@
-import { KAFKA_TOPICS } from '@hookline/contracts';
-import { ConfigError, env, parseEnv } from '@hookline/shared-config';
+import { collectProblems, ConfigError, env, parseEnv } from '@hookline/shared-config';
+import { databaseConnection } from '@hookline/shared-event-store';
+import {
+  KAFKA_CONNECTION_SETTINGS,
+  kafkaConnection,
+  TOPIC_SETTINGS,
+  topicCatalog,
+} from '@hookline/shared-kafka';
 import { LOG_LEVELS } from '@hookline/shared-nest';
 import { CryptoError, MASTER_KEY_ENV, parseMasterKeys } from '@hookline/shared-crypto';
 import {
@@ -19,14 +25,14 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_CONFIG_API_PORT: env.port(3000),
       HOOKLINE_CONFIG_API_OPERATIONS_PORT: env.optionalPort(),
       DATABASE_URL: env.url(['postgres', 'postgresql']),
-      KAFKA_BROKERS: env.list(),
+      DATABASE_SSL_CA_FILE: env.optionalString(),
+      ...KAFKA_CONNECTION_SETTINGS,
+      ...TOPIC_SETTINGS,
       HOOKLINE_MASTER_KEY: env.string(),
       HOOKLINE_ALLOW_HTTP: env.bool(false),
       HOOKLINE_VENDOR: env.string('Corgea'),
       HOOKLINE_LOG_LEVEL: env.oneOf(LOG_LEVELS, 'info'),
-      HOOKLINE_COMMANDS_TOPIC: env.string(KAFKA_TOPICS.webhooksCommands),
       HOOKLINE_CONFIG_API_COMMANDS_GROUP: env.string('hookline-config-api-commands'),
-      HOOKLINE_DELIVERIES_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveries),
       HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS: env.int(15000, { min: 1, max: 120000 }),
       HOOKLINE_REPLAY_MAX_DELIVERIES: env.int(100_000, { min: 1, max: 10_000_000 }),
       HOOKLINE_RECOVER_MAX_WINDOW_DAYS: env.int(30, { min: 1, max: 3650 }),
@@ -44,22 +50,37 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
     },
     source,
   );
-  try {
-    // Parsed here so a malformed key stops the boot with the variable's name, like any setting.
-    return {
-      ...config,
-      keyRing: parseMasterKeys(config.HOOKLINE_MASTER_KEY, MASTER_KEY_ENV),
-      quotas: {
-        webhooksPerCompany: config.HOOKLINE_QUOTA_WEBHOOKS_PER_COMPANY,
-        headersPerWebhook: config.HOOKLINE_QUOTA_HEADERS_PER_WEBHOOK,
-        templateMaxBytes: config.HOOKLINE_QUOTA_TEMPLATE_BYTES,
-        recordMaxBytes: config.HOOKLINE_QUOTA_RECORD_BYTES,
-      } satisfies WebhookQuotas,
-    };
-  } catch (error) {
-    if (error instanceof CryptoError) throw new ConfigError([error.message]);
-    throw error;
+  const problems: string[] = [];
+  const kafka = collectProblems(problems, () => kafkaConnection(config));
+  const topics = collectProblems(problems, () => topicCatalog(config));
+  const database = collectProblems(problems, () =>
+    databaseConnection(config.DATABASE_URL, config.DATABASE_SSL_CA_FILE),
+  );
+  const keyRing = collectProblems(problems, () => {
+    try {
+      // Parsed here so a malformed key stops the boot with the variable's name, like any setting.
+      return parseMasterKeys(config.HOOKLINE_MASTER_KEY, MASTER_KEY_ENV);
+    } catch (error) {
+      if (error instanceof CryptoError) throw new ConfigError([error.message]);
+      throw error;
+    }
+  });
+  if (problems.length > 0 || !kafka || !topics || !database || !keyRing) {
+    throw new ConfigError(problems);
   }
+  return {
+    ...config,
+    keyRing,
+    kafka,
+    topics,
+    database,
+    quotas: {
+      webhooksPerCompany: config.HOOKLINE_QUOTA_WEBHOOKS_PER_COMPANY,
+      headersPerWebhook: config.HOOKLINE_QUOTA_HEADERS_PER_WEBHOOK,
+      templateMaxBytes: config.HOOKLINE_QUOTA_TEMPLATE_BYTES,
+      recordMaxBytes: config.HOOKLINE_QUOTA_RECORD_BYTES,
+    } satisfies WebhookQuotas,
+  };
 };
 
 export type ConfigApiConfig = ReturnType<typeof loadConfig>;

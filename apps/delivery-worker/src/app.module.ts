@@ -23,10 +23,12 @@ export class AppModule {
       imports: [
         PlatformModule.register({
           appName: 'delivery-worker',
-          kafkaBrokers: config.KAFKA_BROKERS,
+          kafkaBrokers: config.kafka.brokers,
+          kafkaSecurity: config.kafka.security,
           logLevel: config.HOOKLINE_LOG_LEVEL,
           database: {
-            url: config.DATABASE_URL,
+            url: config.database.url,
+            ssl: config.database.ssl,
             migrations: DELIVERY_WORKER_MIGRATIONS,
             poolSize: config.HOOKLINE_DATABASE_POOL_SIZE,
           },

@@ -1,12 +1,18 @@
-import { KAFKA_TOPICS } from '@hookline/contracts';
 import {
   AUTO_PAUSE_THRESHOLD,
   parseRetryPolicy,
   RetryPolicyError,
 } from '@hookline/deliveries-domain';
 import { EgressAllowListError, parseAllowCidrs } from '@hookline/deliveries-sender';
-import { ConfigError, env, parseEnv } from '@hookline/shared-config';
+import { collectProblems, ConfigError, env, parseEnv } from '@hookline/shared-config';
 import { CryptoError, MASTER_KEY_ENV, parseMasterKeys } from '@hookline/shared-crypto';
+import { databaseConnection } from '@hookline/shared-event-store';
+import {
+  KAFKA_CONNECTION_SETTINGS,
+  kafkaConnection,
+  TOPIC_SETTINGS,
+  topicCatalog,
+} from '@hookline/shared-kafka';
 import { LOG_LEVELS } from '@hookline/shared-nest';
 import { readFileSync } from 'node:fs';
 
@@ -21,7 +27,9 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_DELIVERY_WORKER_PORT: env.port(3002),
       HOOKLINE_DELIVERY_WORKER_OPERATIONS_PORT: env.optionalPort(),
       DATABASE_URL: env.url(['postgres', 'postgresql']),
-      KAFKA_BROKERS: env.list(),
+      DATABASE_SSL_CA_FILE: env.optionalString(),
+      ...KAFKA_CONNECTION_SETTINGS,
+      ...TOPIC_SETTINGS,
       HOOKLINE_LOG_LEVEL: env.oneOf(LOG_LEVELS, 'info'),
       HOOKLINE_MASTER_KEY: env.string(),
       HOOKLINE_VENDOR: env.string('Corgea'),
@@ -36,16 +44,16 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_DELIVERY_LEASE_MS: env.int(30_000, { min: 1000, max: 3_600_000 }),
       HOOKLINE_DELIVERY_POLL_MS: env.int(250, { min: 10, max: 60_000 }),
       HOOKLINE_DATABASE_POOL_SIZE: env.int(20, { min: 2, max: 500 }),
-      HOOKLINE_DELIVERIES_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveries),
-      HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveriesDlq),
-      HOOKLINE_CONFIG_TOPIC: env.string(KAFKA_TOPICS.webhooksConfig),
-      HOOKLINE_COMMANDS_TOPIC: env.string(KAFKA_TOPICS.webhooksCommands),
       HOOKLINE_DELIVERY_WORKER_GROUP: env.string('hookline-delivery-worker'),
-      HOOKLINE_TOPIC_PARTITIONS: env.int(6, { min: 1, max: 1000 }),
     },
     source,
   );
   const problems: string[] = [];
+  const kafka = collectProblems(problems, () => kafkaConnection(config));
+  const topics = collectProblems(problems, () => topicCatalog(config));
+  const database = collectProblems(problems, () =>
+    databaseConnection(config.DATABASE_URL, config.DATABASE_SSL_CA_FILE),
+  );
   const attempt = <T>(name: string, parse: () => T): T | undefined => {
     try {
       return parse();
@@ -91,8 +99,10 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       'HOOKLINE_DELIVERY_ENDPOINT_CONCURRENCY must not exceed HOOKLINE_DELIVERY_CONCURRENCY',
     );
   }
-  if (problems.length > 0 || !keyRing || !retryPolicy) throw new ConfigError(problems);
-  return { ...config, keyRing, retryPolicy, allowCidrs, extraCa };
+  if (problems.length > 0 || !keyRing || !retryPolicy || !kafka || !topics || !database) {
+    throw new ConfigError(problems);
+  }
+  return { ...config, keyRing, retryPolicy, allowCidrs, extraCa, kafka, topics, database };
 };
 
 export type DeliveryWorkerConfig = ReturnType<typeof loadConfig>;

@@ -2,7 +2,6 @@ import {
   buildEventDeadLettered,
   type DeliveryRequested,
   KAFKA_HEADERS,
-  KAFKA_TOPICS,
   parseDeliveryRequested,
 } from '@hookline/contracts';
 import type { DeliveryWorkStore } from '@hookline/deliveries-data-access';
@@ -137,23 +136,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
 
   private async start(): Promise<void> {
     const { config } = this;
-    const partitions = config.HOOKLINE_TOPIC_PARTITIONS;
-    await ensureTopics(this.kafka, [
-      { topic: config.HOOKLINE_DELIVERIES_TOPIC, numPartitions: partitions },
-      {
-        topic: config.HOOKLINE_CONFIG_TOPIC,
-        numPartitions: partitions,
-        config: { 'cleanup.policy': 'compact' },
-      },
-      { topic: config.HOOKLINE_COMMANDS_TOPIC, numPartitions: partitions },
-      {
-        topic: config.HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC,
-        numPartitions: partitions,
-        // A dead letter wraps the original bytes: room for the largest request.
-        config: { 'max.message.bytes': String(16 * 1_048_576) },
-      },
-      { topic: KAFKA_TOPICS.webhooksDeliveryLog, numPartitions: partitions },
-    ]);
+    await ensureTopics(this.kafka, config.topics.for('delivery-worker'));
     await this.producer.connect();
     await this.relay.start();
 

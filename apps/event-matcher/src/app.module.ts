@@ -17,7 +17,8 @@ export class AppModule {
       imports: [
         PlatformModule.register({
           appName: 'event-matcher',
-          kafkaBrokers: config.KAFKA_BROKERS,
+          kafkaBrokers: config.kafka.brokers,
+          kafkaSecurity: config.kafka.security,
           logLevel: config.HOOKLINE_LOG_LEVEL,
           ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),

@@ -4,7 +4,12 @@ import {
   parseWebhookCommandRequested,
   type WebhookCommandRequested,
 } from '@hookline/contracts';
-import { BatchConsumer, type ConsumedBatch, ensureTopics } from '@hookline/shared-kafka';
+import {
+  BatchConsumer,
+  type ConsumedBatch,
+  ensureTopics,
+  type TopicSpec,
+} from '@hookline/shared-kafka';
 import {
   createCounter,
   KAFKA,
@@ -31,12 +36,10 @@ import {
 } from './auto-pause-webhook/auto-pause-webhook.command';
 
 export interface WebhookCommandsOptions {
-  readonly topic: string;
+  /** The commands topic as the topic catalog describes it. */
+  readonly topic: TopicSpec;
   readonly groupId: string;
 }
-
-/** Partitions of the commands topic when the config API creates it, as for webhooks.config. */
-const COMMANDS_TOPIC_PARTITIONS = 6;
 
 const header = (value: Buffer | string | (Buffer | string)[] | undefined): string | undefined =>
   value === undefined ? undefined : String(Array.isArray(value) ? value[0] : value);
@@ -79,10 +82,9 @@ export class WebhookCommandsConsumer implements OnApplicationBootstrap, BeforeAp
   }
 
   private async start(): Promise<void> {
-    const { topic, groupId } = this.options;
-    const created = await ensureTopics(this.kafka, [
-      { topic, numPartitions: COMMANDS_TOPIC_PARTITIONS },
-    ]);
+    const { topic: spec, groupId } = this.options;
+    const topic = spec.topic;
+    const created = await ensureTopics(this.kafka, [spec]);
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     this.consumer = new BatchConsumer({
       kafka: this.kafka,

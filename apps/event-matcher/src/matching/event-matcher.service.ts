@@ -84,24 +84,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
 
   private async start(): Promise<void> {
     const { config } = this;
-    await ensureTopics(this.kafka, [
-      ...config.HOOKLINE_INGEST_TOPICS.map((topic) => ({
-        topic,
-        numPartitions: config.HOOKLINE_TOPIC_PARTITIONS,
-      })),
-      {
-        topic: config.HOOKLINE_DEAD_LETTER_TOPIC,
-        numPartitions: config.HOOKLINE_TOPIC_PARTITIONS,
-        // A dead letter wraps the original bytes (escaped as JSON text): room for the largest.
-        config: { 'max.message.bytes': String(16 * 1_048_576) },
-      },
-      { topic: config.HOOKLINE_DELIVERIES_TOPIC, numPartitions: config.HOOKLINE_TOPIC_PARTITIONS },
-      {
-        topic: config.HOOKLINE_CONFIG_TOPIC,
-        numPartitions: config.HOOKLINE_TOPIC_PARTITIONS,
-        config: { 'cleanup.policy': 'compact' },
-      },
-    ]);
+    await ensureTopics(this.kafka, config.topics.for('event-matcher'));
     await this.producer.connect();
     const startedAt = Date.now();
     this.follower = await followTopic(this.kafka, {

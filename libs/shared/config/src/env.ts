@@ -136,3 +136,17 @@ export function parseEnv<S extends Settings>(
   if (problems.length > 0) throw new ConfigError(problems);
   return result as Parsed<S>;
 }
+
+/**
+ * Runs one parse step of a config loader and collects its {@link ConfigError}'s problems instead
+ * of throwing, so the loader can report every bad setting at once.
+ */
+export function collectProblems<T>(problems: string[], parse: () => T): T | undefined {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}

@@ -1,2 +1,3 @@
-export { ConfigError, env, parseEnv, redactUrl } from './env';
+export { collectProblems, ConfigError, env, parseEnv, redactUrl } from './env';
 export type { Setting } from './env';
+export { tlsTrustFailure } from './tls-trust';

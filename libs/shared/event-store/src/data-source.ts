@@ -1,7 +1,11 @@
+import type { ConnectionOptions, TlsOptions } from 'node:tls';
+import { DatabaseConnectRefusedError, explainDatabaseConnectError } from './database-tls';
 import { DataSource, type LoggerOptions, type MigrationInterface } from 'typeorm';
 
 export interface DataSourceOptions {
   readonly url: string;
+  /** pg's TLS options, from {@link databaseConnection}; plaintext when omitted. */
+  readonly ssl?: ConnectionOptions | false;
   /** Migration classes, in any order: TypeORM sorts them by the timestamp in their name. */
   readonly migrations: ReadonlyArray<new () => MigrationInterface>;
   readonly applicationName?: string;
@@ -61,6 +65,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
     url: options.url,
+    // pg passes the object to tls.connect, which takes checkServerIdentity (verify-ca).
+    ...(options.ssl ? { ssl: options.ssl as TlsOptions } : {}),
     applicationName: options.applicationName ?? 'hookline',
     synchronize: false,
     migrationsRun: false,
@@ -75,11 +81,26 @@ export function createDataSource(options: DataSourceOptions): DataSource {
   });
 }
 
+/**
+ * Opens the pool; a server that refuses this client (a wrong password, a certificate not
+ * trusted) fails with a message naming the setting to fix.
+ */
+export async function initializeDataSource(dataSource: DataSource): Promise<DataSource> {
+  try {
+    return await dataSource.initialize();
+  } catch (error) {
+    const explained = explainDatabaseConnectError(error);
+    if (explained === undefined) throw error;
+    throw new DatabaseConnectRefusedError(explained, { cause: error });
+  }
+}
+
 /** Applies every pending migration; returns the names applied by this call. */
 export async function runMigrations(options: DataSourceOptions): Promise<string[]> {
   // A migration may rewrite a large table: no statement timeout of its own.
-  const dataSource = createDataSource({ statementTimeoutMs: 0, ...options });
-  await dataSource.initialize();
+  const dataSource = await initializeDataSource(
+    createDataSource({ statementTimeoutMs: 0, ...options }),
+  );
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);

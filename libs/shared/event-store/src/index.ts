@@ -1,4 +1,16 @@
-export { checkPostgres, createDataSource, runMigrations } from './data-source';
+export {
+  checkPostgres,
+  createDataSource,
+  initializeDataSource,
+  runMigrations,
+} from './data-source';
+export {
+  DatabaseConnectRefusedError,
+  databaseConnection,
+  explainDatabaseConnectError,
+  SSL_MODES,
+} from './database-tls';
+export type { DatabaseConnection, SslMode } from './database-tls';
 export type { DataSourceOptions, PostgresHealth } from './data-source';
 export { EVENT_STORE_MIGRATIONS } from './migrations';
 export { validateTableName } from './table-name';

@@ -1,7 +1,21 @@
-export { createKafka } from './kafka-client';
+export { createKafka, explainKafkaConnectError, KafkaConnectRefusedError } from './kafka-client';
 export type { KafkaClientOptions, KafkaLogSink } from './kafka-client';
-export { ensureTopics } from './topics';
-export type { TopicSpec } from './topics';
+export { KAFKA_CONNECTION_SETTINGS, kafkaConnection, SASL_MECHANISMS } from './kafka-settings';
+export type {
+  KafkaConnection,
+  KafkaConnectionValues,
+  KafkaSecurity,
+  SaslMechanismSetting,
+} from './kafka-settings';
+export { describeTopics, ensureTopics, TopicMismatchError, topicMismatches } from './topics';
+export type { ExistingTopic, TopicSpec } from './topics';
+export {
+  DEAD_LETTER_MAX_MESSAGE_BYTES,
+  TOPIC_SETTINGS,
+  TopicCatalog,
+  topicCatalog,
+} from './topic-catalog';
+export type { CatalogTopic, TopicSettingValues, TopicUser } from './topic-catalog';
 export { checkKafka } from './health';
 export type { KafkaHealth } from './health';
 export { followTopic } from './follow-topic';

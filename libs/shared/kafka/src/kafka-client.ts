@@ -1,4 +1,13 @@
-import { Kafka, logLevel as KafkaLogLevel, type LogEntry, type logCreator } from 'kafkajs';
+import {
+  Kafka,
+  KafkaJSSASLAuthenticationError,
+  logLevel as KafkaLogLevel,
+  type LogEntry,
+  type logCreator,
+  type SASLOptions,
+} from 'kafkajs';
+import { tlsTrustFailure } from '@hookline/shared-config';
+import type { KafkaSecurity } from './kafka-settings';
 
 /** Where kafkajs log lines go; apps pass their own structured logger. */
 export interface KafkaLogSink {
@@ -8,6 +17,8 @@ export interface KafkaLogSink {
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
   readonly clientId: string;
+  /** TLS and SASL from {@link kafkaConnection}; plaintext when omitted. */
+  readonly security?: KafkaSecurity;
   readonly logSink?: KafkaLogSink;
   /** How long one connection attempt may take; kafkajs' default of 1 s is short on a busy host. */
   readonly connectionTimeoutMs?: number;
@@ -34,13 +45,43 @@ function toLogCreator(sink: KafkaLogSink): logCreator {
 /** A kafkajs client configured the same way in every app and test. */
 export function createKafka(options: KafkaClientOptions): Kafka {
   if (options.brokers.length === 0) throw new Error('createKafka: at least one broker is required');
+  const { ssl, sasl } = options.security ?? {};
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
+    ...(ssl ? { ssl: { ...ssl } } : {}),
+    ...(sasl ? { sasl: { ...sasl } as SASLOptions } : {}),
     connectionTimeout: options.connectionTimeoutMs ?? 5_000,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     retry: { initialRetryTime: 200, retries: options.retries ?? 8 },
     logLevel: options.logSink ? KafkaLogLevel.WARN : KafkaLogLevel.NOTHING,
     ...(options.logSink ? { logCreator: toLogCreator(options.logSink) } : {}),
   });
+}
+
+/**
+ * Says which setting to look at when the broker refused this client: the SASL credentials or
+ * the CA it trusts. Undefined for any other failure. Apps call it on their first connection,
+ * so a wrong password stops the boot with the setting's name.
+ */
+export function explainKafkaConnectError(error: unknown): string | undefined {
+  if (error instanceof KafkaJSSASLAuthenticationError) {
+    return `the broker refused the SASL credentials (KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD): ${error.message}`;
+  }
+  const untrusted = tlsTrustFailure(error);
+  if (untrusted !== undefined) {
+    return `the broker's TLS certificate is not trusted (KAFKA_SSL_CA_FILE): ${untrusted.message}`;
+  }
+  if (
+    error instanceof Error &&
+    /self[- ]signed certificate|unable to verify/i.test(error.message)
+  ) {
+    return `the broker's TLS certificate is not trusted (KAFKA_SSL_CA_FILE): ${error.message}`;
+  }
+  return undefined;
+}
+
+/** A first connection the broker refused, with the settings to look at in its message. */
+export class KafkaConnectRefusedError extends Error {
+  override readonly name = 'KafkaConnectRefusedError';
 }

@@ -23,6 +23,9 @@ export function logSink(logger: Logger): LogSink {
 export function startInBackground(logger: Logger, what: string, start: () => Promise<void>): void {
   start().catch((error: unknown) => {
     logger.error({ msg: `${what} failed to start`, error: String(error) });
+    // Written at once as well, as runApp does for a failed boot: the log line may still be
+    // buffered when the shutdown ends the process, and the reason must reach the operator.
+    process.stderr.write(`${what} failed to start: ${String(error)}\n`);
     process.exitCode = 1;
     process.kill(process.pid, 'SIGTERM');
   });

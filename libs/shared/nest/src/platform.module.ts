@@ -1,5 +1,9 @@
-import { createDataSource, type DataSourceOptions } from '@hookline/shared-event-store';
-import { createKafka } from '@hookline/shared-kafka';
+import {
+  createDataSource,
+  type DataSourceOptions,
+  initializeDataSource,
+} from '@hookline/shared-event-store';
+import { createKafka, type KafkaSecurity } from '@hookline/shared-kafka';
 import {
   type DynamicModule,
   Inject,
@@ -27,6 +31,8 @@ export interface PlatformModuleOptions {
   /** Names the app to the broker and the database (`hookline-<app>`). */
   readonly appName: string;
   readonly kafkaBrokers: readonly string[];
+  /** TLS and SASL toward the brokers (`kafkaConnection`); plaintext when omitted. */
+  readonly kafkaSecurity?: KafkaSecurity;
   /** Omitted by apps without a database. */
   readonly database?: Omit<DataSourceOptions, 'applicationName'>;
   readonly logLevel?: string;
@@ -54,6 +60,7 @@ export class PlatformModule implements OnApplicationShutdown {
         useValue: createKafka({
           brokers: options.kafkaBrokers,
           clientId,
+          ...(options.kafkaSecurity ? { security: options.kafkaSecurity } : {}),
           logSink: {
             log: (level, message, fields) =>
               kafkaLogger[level === 'info' ? 'log' : level]({ message, ...fields }),
@@ -65,7 +72,8 @@ export class PlatformModule implements OnApplicationShutdown {
     if (database) {
       providers.push({
         provide: DATA_SOURCE,
-        useFactory: () => createDataSource({ ...database, applicationName: clientId }).initialize(),
+        useFactory: () =>
+          initializeDataSource(createDataSource({ ...database, applicationName: clientId })),
       });
     }
     return {

@@ -68,6 +68,8 @@ export class WebhookStore {
      * that must agree with the aggregate at commit (the delivery worker's `webhook_status`).
      */
     private readonly onChange: readonly WebhookChangeListener[] = [],
+    /** Where the webhook's state goes: `HOOKLINE_CONFIG_TOPIC`, from the topic catalog. */
+    private readonly configTopic: string = KAFKA_TOPICS.webhooksConfig,
   ) {}
 
   /**
@@ -99,7 +101,7 @@ export class WebhookStore {
       for (const listener of this.onChange) await listener(manager, after);
       await writeOutbox(manager, [
         {
-          topic: KAFKA_TOPICS.webhooksConfig,
+          topic: this.configTopic,
           key: after.id,
           value: after.deleted ? null : JSON.stringify(toConfigRecord(after)),
           headers: {
