@@ -79,7 +79,7 @@ const FILL_EVENTS = `
            'url', 'https://hooks.example.com/corgea/' || webhook_id,
            'requestHeaders', jsonb_build_object(
              'content-type', 'application/json', 'user-agent', 'Hookline/1.0',
-             'x-corgea-delivery', delivery_id, 'x-corgea-event', 'scan.completed',
+             'x-corgea-delivery', substr(delivery_id, 5), 'x-corgea-event', 'scan.completed',
              'x-corgea-signature', '********', 'x-team-token', '********'),
            'requestBody', '{"event_id":"' || event_id || '","event_type":"scan.completed","timestamp":"'
              || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')

@@ -1,4 +1,4 @@
-import type { DeliveryLogEvent, EventEnvelope } from '@hookline/contracts';
+import { deliveryUuid, type DeliveryLogEvent, type EventEnvelope } from '@hookline/contracts';
 import { uniqueName } from '@hookline/shared-testing';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,7 +83,7 @@ describe('delivery worker, end to end', () => {
     expect(h['content-type']).toBe('application/json');
     expect(h['user-agent']).toBe('Corgea-Webhooks/1.0');
     expect(h['x-corgea-event']).toBe('scan.completed');
-    expect(h['x-corgea-delivery']).toBe(deliveryId);
+    expect(h['x-corgea-delivery']).toBe(deliveryUuid(deliveryId));
     expect(Math.abs(Number(h['x-corgea-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
     expect(h['x-team']).toBe('payments-oncall');
     // The default body is the envelope as published, fields in the producer's order.

@@ -266,7 +266,7 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       'lists only the company’s deliveries matching %s, newest first',
       async (_, filter) => {
         const page = await queries.list({ company: COMPANY, ...filter, limit: 200 });
-        expect(page.items.map((i) => i.deliveryId)).toEqual(matching(filter));
+        expect(page.items.map((i) => i.id)).toEqual(matching(filter));
         expect(page.nextCursor).toBeNull();
       },
     );
@@ -326,7 +326,7 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       let cursor: string | undefined;
       for (let page = 0; page < 20; page++) {
         const result = await queries.list({ company: COMPANY, limit: 2, cursor });
-        seen.push(...result.items.map((i) => i.deliveryId));
+        seen.push(...result.items.map((i) => i.id));
         // Newer than every cursor handed out so far.
         await work.intake([request(wh1), request(wh2)], new Date());
         if (result.nextCursor === null) break;
@@ -340,7 +340,7 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       const mine = await queries.list({ company: COMPANY, limit: 200 });
       const theirs = await queries.list({ company: OTHER_COMPANY, limit: 200 });
       expect(mine.items.some((i) => i.webhookId === whOther)).toBe(false);
-      expect(theirs.items.map((i) => i.deliveryId)).toEqual(
+      expect(theirs.items.map((i) => i.id)).toEqual(
         [...others].sort(byNewest).map((f) => f.request.deliveryId),
       );
       expect(await queries.list({ company: COMPANY, webhookId: whOther, limit: 10 })).toEqual({
@@ -375,16 +375,16 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       const delivered = fixtures[0] as Fixture;
       const detail = await queries.get(COMPANY, delivered.request.deliveryId);
       expect(detail).toMatchObject({
-        deliveryId: delivered.request.deliveryId,
+        id: delivered.request.deliveryId,
         webhookId: wh1,
         status: 'delivered',
-        attempts: 2,
+        attemptCount: 2,
         lastStatusCode: 200,
         createdAt: delivered.createdAt.toISOString(),
         test: false,
         request: delivered.request,
       });
-      expect(detail?.attemptsDetail).toEqual([
+      expect(detail?.attempts).toEqual([
         {
           attempt: 1,
           trigger: 'first',
@@ -423,7 +423,7 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       await attempt(failed.deliveryId, SUCCEEDED, NO_WAIT_POLICY);
       const detail = await queries.get(COMPANY, failed.deliveryId);
       expect(detail?.status).toBe('delivered');
-      expect(detail?.attemptsDetail.map((a) => [a.attempt, a.trigger])).toEqual([
+      expect(detail?.attempts.map((a) => [a.attempt, a.trigger])).toEqual([
         [1, 'first'],
         [2, 'manual'],
       ]);

@@ -105,12 +105,12 @@ function toSummary(row: DeliveryRow): DeliverySummary {
   const status = STATUS_OF.get(row.status);
   if (!status) throw new Error(`delivery ${row.delivery_id} has an unknown status ${row.status}`);
   return {
-    deliveryId: row.delivery_id,
+    id: row.delivery_id,
     webhookId: row.webhook_id,
     eventId: row.event_id,
     eventType: row.event_type,
     status,
-    attempts: row.attempts,
+    attemptCount: row.attempts,
     lastStatusCode: row.last_status_code,
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
@@ -254,7 +254,7 @@ export class DeliveryQueries implements DeliveryReads {
     }
     return {
       ...toSummary(row),
-      attemptsDetail: attempts.map((a) => toAttempt(a.data)),
+      attempts: attempts.map((a) => toAttempt(a.data)),
       request,
     };
   }

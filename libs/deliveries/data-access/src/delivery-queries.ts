@@ -35,13 +35,14 @@ export interface HistoryPageRequest extends HistoryFilter {
 
 /** One delivery as the history lists it. */
 export interface DeliverySummary {
-  readonly deliveryId: string;
+  /** The delivery's own id, `dlv_<uuid>`. */
+  readonly id: string;
   readonly webhookId: string;
   readonly eventId: string;
   readonly eventType: EventType;
   readonly status: HistoryStatus;
   /** Calls made so far, all rounds. */
-  readonly attempts: number;
+  readonly attemptCount: number;
   readonly lastStatusCode: number | null;
   readonly lastError: string | null;
   readonly nextAttemptAt: string | null;
@@ -77,7 +78,8 @@ export interface DeliveryAttempt {
 }
 
 export interface DeliveryDetail extends DeliverySummary {
-  readonly attemptsDetail: DeliveryAttempt[];
+  /** Every call, oldest first. */
+  readonly attempts: DeliveryAttempt[];
   /** The request as accepted (its envelope is the event). */
   readonly request: DeliveryRequested;
 }
