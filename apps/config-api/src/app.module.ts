@@ -25,6 +25,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { CreateApiKeyHttpController } from './api-keys/create-api-key/create-api-key.http.controller';
+import { GetCurrentKeyHttpController } from './api-keys/get-current-key/get-current-key.http.controller';
 import { ListApiKeysHttpController } from './api-keys/list-api-keys/list-api-keys.http.controller';
 import { RevokeApiKeyHttpController } from './api-keys/revoke-api-key/revoke-api-key.http.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -61,6 +62,7 @@ import { GetWebhookStatsHttpController } from './webhooks/get-webhook-stats/get-
 import { ListWebhooksHttpController } from './webhooks/list-webhooks/list-webhooks.http.controller';
 import { PauseWebhookHandler } from './webhooks/pause-webhook/pause-webhook.handler';
 import { PauseWebhookHttpController } from './webhooks/pause-webhook/pause-webhook.http.controller';
+import { PreviewBodyTemplateHttpController } from './webhooks/preview-body-template/preview-body-template.http.controller';
 import { RecoverWebhookHandler } from './webhooks/recover-webhook/recover-webhook.handler';
 import { RecoverWebhookHttpController } from './webhooks/recover-webhook/recover-webhook.http.controller';
 import { RevealWebhookSecretHttpController } from './webhooks/reveal-webhook-secret/reveal-webhook-secret.http.controller';
@@ -129,6 +131,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
       ],
       controllers: [
         CreateWebhookHttpController,
+        PreviewBodyTemplateHttpController,
         ListWebhooksHttpController,
         GetWebhookHttpController,
         UpdateWebhookHttpController,
@@ -149,6 +152,7 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
         CreateApiKeyHttpController,
         ListApiKeysHttpController,
         RevokeApiKeyHttpController,
+        GetCurrentKeyHttpController,
       ],
       providers: [
         { provide: KEY_RING, useValue: config.keyRing },

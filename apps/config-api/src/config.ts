@@ -19,6 +19,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_CONFIG_API_COMMANDS_GROUP: env.string('hookline-config-api-commands'),
       HOOKLINE_DELIVERIES_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveries),
       HOOKLINE_TEST_WEBHOOK_TIMEOUT_MS: env.int(15000, { min: 1, max: 120000 }),
+      HOOKLINE_DASHBOARD_DIR: env.string('dist/apps/dashboard'),
     },
     source,
   );

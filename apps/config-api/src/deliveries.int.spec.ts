@@ -270,7 +270,9 @@ describe('delivery history, detail, CSV export and stats, read from the delivery
     ['from and to', () => `from=${minute(2).toISOString()}&to=${minute(6).toISOString()}`],
     ['nothing', () => ''],
   ])('exports exactly the deliveries the history lists for the same %s filter', async (_n, q) => {
-    const listed = (await get(`/v1/deliveries?${q()}`)).body.items.filter((i) => i.attemptCount > 0);
+    const listed = (await get(`/v1/deliveries?${q()}`)).body.items.filter(
+      (i) => i.attemptCount > 0,
+    );
     const { text } = await exportCsv(q());
     const rows = text.split('\r\n').slice(1, -1);
     expect([...new Set(rows.map((r) => r.split(',')[0]))]).toEqual(listed.map((i) => i.id));
