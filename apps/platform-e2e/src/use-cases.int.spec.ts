@@ -1,9 +1,4 @@
-import {
-  deliveryUuid,
-  EVENT_TYPES,
-  type EventEnvelope,
-  type EventType,
-} from '@hookline/contracts';
+import { deliveryUuid, EVENT_TYPES, type EventEnvelope, type EventType } from '@hookline/contracts';
 import { type ReceivedRequest, uniqueName } from '@hookline/shared-testing';
 import { Platform } from './testing/platform';
 
@@ -208,7 +203,9 @@ describe('use cases, end to end', () => {
     for (const [i, envelope] of sent.entries()) {
       const name = targets[i]?.name;
       const deliveryId = platform.deliveryId(envelope, webhook.id);
-      const request = requests.find((r) => r.headers['x-corgea-delivery'] === deliveryUuid(deliveryId));
+      const request = requests.find(
+        (r) => r.headers['x-corgea-delivery'] === deliveryUuid(deliveryId),
+      );
       if (!request) throw new Error(`no Slack message for ${name}`);
       expect(request.headers['content-type']).toBe('application/json');
       expect(request.headers['x-corgea-event']).toBe('scan.completed');
