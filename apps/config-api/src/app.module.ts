@@ -33,6 +33,7 @@ import type { ConfigApiConfig } from './config';
 import { DeliveryRequestOutbox } from './deliveries/delivery-request.outbox';
 import { ExportDeliveriesHttpController } from './deliveries/export-deliveries/export-deliveries.http.controller';
 import { GetDeliveryHttpController } from './deliveries/get-delivery/get-delivery.http.controller';
+import { GetDeliveryActivityHttpController } from './deliveries/get-delivery-activity/get-delivery-activity.http.controller';
 import { ListDeliveriesHttpController } from './deliveries/list-deliveries/list-deliveries.http.controller';
 import { RetryDeliveryHandler } from './deliveries/retry-delivery/retry-delivery.handler';
 import { RetryDeliveryHttpController } from './deliveries/retry-delivery/retry-delivery.http.controller';
@@ -144,8 +145,9 @@ export class AppModule implements NestModule, OnApplicationBootstrap, BeforeAppl
         RotateWebhookSecretHttpController,
         RevealWebhookSecretHttpController,
         ListDeliveriesHttpController,
-        // Before GetDeliveryHttpController, whose :id would otherwise take `export`.
+        // Before GetDeliveryHttpController, whose :id would otherwise take `export`, `activity`.
         ExportDeliveriesHttpController,
+        GetDeliveryActivityHttpController,
         GetDeliveryHttpController,
         RetryDeliveryHttpController,
         ListEventTypesHttpController,

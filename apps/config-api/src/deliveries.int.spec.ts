@@ -339,4 +339,50 @@ describe('delivery history, detail, CSV export and stats, read from the delivery
     );
     expect(theirs.body.items.map((w) => [w.id, w.stats.totalCalls])).toEqual([[whOther.id, 1]]);
   });
+
+  it('counts deliveries per webhook and hour over the last hours, without tests', async () => {
+    const whC = await createWebhook(key, company, 'C');
+    const now = new Date();
+    const request = DeliverySeeder.request;
+    await seeder.seed(request(whC), [SUCCEEDED], { at: now });
+    await seeder.seed(request(whC), [SUCCEEDED], { at: now });
+    await seeder.seed(request(whC, 'issue.status_changed'), [FAILED], {
+      at: now,
+      policy: ONE_SHOT,
+    });
+    await seeder.seed(request(whC, 'scan.completed', { held: true }), [], { at: now });
+
+    type Activity = {
+      from: string;
+      to: string;
+      items: Array<{ webhookId: string; start: string } & Record<string, unknown>>;
+    };
+    const { status, body } = await get<Activity>(
+      `/v1/deliveries/activity?hours=2&webhookId=${whC.id}`,
+      viewer,
+    );
+    expect(status).toBe(200);
+    const hour = new Date(now);
+    hour.setUTCMinutes(0, 0, 0);
+    expect(body.items).toEqual([
+      {
+        webhookId: whC.id,
+        start: hour.toISOString(),
+        delivered: 2,
+        failed: 1,
+        pending: 0,
+        skipped: 1,
+      },
+    ]);
+    expect(Date.parse(body.from)).toBe(hour.getTime() - 3_600_000);
+    // Seeded in February: outside any window that ends now.
+    const all = await get<Activity>('/v1/deliveries/activity');
+    expect(all.body.items.map((i) => i.webhookId)).toEqual([whC.id]);
+    expect((await get<Activity>('/v1/deliveries/activity', otherKey)).body.items).toEqual([]);
+
+    const bad = await get<Violations>('/v1/deliveries/activity?hours=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.violations).toContainEqual(expect.objectContaining({ field: 'hours' }));
+    expect((await get<Violations>('/v1/deliveries/activity?hours=169')).status).toBe(400);
+  });
 });

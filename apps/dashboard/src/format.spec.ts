@@ -40,21 +40,20 @@ describe('dashboard formatting', () => {
     expect(prettyJson(null)).toBe('');
   });
 
-  it('counts deliveries per hour by outcome, ignoring those outside the window', () => {
-    const now = Date.parse('2026-01-15T12:30:00Z');
+  it('gives one bar per hour of the window, zero where the API listed no deliveries', () => {
     const buckets = hourlyBuckets(
       [
-        { createdAt: '2026-01-15T12:10:00Z', status: 'delivered' },
-        { createdAt: '2026-01-15T12:20:00Z', status: 'failed' },
-        { createdAt: '2026-01-15T11:05:00Z', status: 'skipped' },
-        { createdAt: '2026-01-13T11:05:00Z', status: 'delivered' },
+        { start: '2026-01-15T12:00:00.000Z', delivered: 3, failed: 1, pending: 1, skipped: 1 },
+        { start: '2026-01-15T10:00:00.000Z', delivered: 1, failed: 0, pending: 0, skipped: 0 },
       ],
-      now,
+      '2026-01-14T13:00:00.000Z',
+      '2026-01-15T12:30:00.000Z',
     );
     expect(buckets).toHaveLength(24);
-    expect(buckets.at(-1)).toMatchObject({ delivered: 1, failed: 1, other: 0 });
-    expect(buckets.at(-2)).toMatchObject({ delivered: 0, failed: 0, other: 1 });
-    expect(buckets.reduce((n, b) => n + b.delivered + b.failed + b.other, 0)).toBe(3);
+    expect(buckets.at(-1)).toMatchObject({ delivered: 3, failed: 1, other: 2 });
+    expect(buckets.at(-3)).toMatchObject({ delivered: 1, failed: 0, other: 0 });
+    expect(buckets.at(-2)).toMatchObject({ delivered: 0, failed: 0, other: 0 });
+    expect(new Date(buckets[0]?.start ?? 0).toISOString()).toBe('2026-01-14T13:00:00.000Z');
   });
 
   it('splits project ids on commas and lines, without blanks or repeats', () => {

@@ -68,31 +68,34 @@ export interface Bucket {
 }
 
 /**
- * Deliveries counted per hour over the `hours` before `now`, oldest first: delivered, failed
- * and the rest (pending, skipped). Deliveries outside the window are ignored.
+ * One bar per hour from `from` to `to`, oldest first, from the API's sparse activity rows of
+ * one webhook: delivered, failed, and the rest (pending, skipped). Hours without rows are zero.
  */
 export function hourlyBuckets(
-  deliveries: ReadonlyArray<{ createdAt: string; status: string }>,
-  now: number,
-  hours = 24,
+  rows: ReadonlyArray<{
+    start: string;
+    delivered: number;
+    failed: number;
+    pending: number;
+    skipped: number;
+  }>,
+  from: string,
+  to: string,
 ): Bucket[] {
   const hour = 3_600_000;
-  const end = Math.ceil(now / hour) * hour;
-  const start = end - hours * hour;
-  const buckets = Array.from({ length: hours }, (_, i) => ({
-    start: start + i * hour,
-    delivered: 0,
-    failed: 0,
-    other: 0,
-  }));
-  for (const delivery of deliveries) {
-    const at = new Date(delivery.createdAt).getTime();
-    if (!(at >= start && at < end)) continue;
-    const bucket = buckets[Math.floor((at - start) / hour)];
-    if (!bucket) continue;
-    if (delivery.status === 'delivered') bucket.delivered += 1;
-    else if (delivery.status === 'failed') bucket.failed += 1;
-    else bucket.other += 1;
+  const first = Math.floor(new Date(from).getTime() / hour) * hour;
+  const last = Math.floor(new Date(to).getTime() / hour) * hour;
+  if (!(first <= last)) return [];
+  const byStart = new Map(rows.map((row) => [new Date(row.start).getTime(), row]));
+  const buckets: Bucket[] = [];
+  for (let start = first; start <= last; start += hour) {
+    const row = byStart.get(start);
+    buckets.push({
+      start,
+      delivered: row?.delivered ?? 0,
+      failed: row?.failed ?? 0,
+      other: (row?.pending ?? 0) + (row?.skipped ?? 0),
+    });
   }
   return buckets;
 }

@@ -95,6 +95,22 @@ export interface DeliveryDetail extends DeliverySummary {
   request: Record<string, unknown>;
 }
 
+export interface ActivityBucket {
+  webhookId: string;
+  /** Start of the hour, UTC. */
+  start: string;
+  delivered: number;
+  failed: number;
+  pending: number;
+  skipped: number;
+}
+
+export interface DeliveryActivity {
+  from: string;
+  to: string;
+  items: ActivityBucket[];
+}
+
 export interface TestResult {
   deliveryId: string;
   success: boolean;

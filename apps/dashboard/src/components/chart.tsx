@@ -1,9 +1,17 @@
 import type { Bucket } from '../format';
 
 /** Deliveries per hour as small bars: delivered green, failed red stacked on top, the rest grey. */
-export function DeliveryChart({ buckets, label }: { buckets: Bucket[]; label: string }) {
-  const width = 120;
-  const height = 28;
+export function DeliveryChart({
+  buckets,
+  label,
+  width = 120,
+  height = 28,
+}: {
+  buckets: Bucket[];
+  label: string;
+  width?: number;
+  height?: number;
+}) {
   const max = Math.max(1, ...buckets.map((b) => b.delivered + b.failed + b.other));
   const bar = width / buckets.length;
   const total = buckets.reduce((n, b) => n + b.delivered + b.failed + b.other, 0);
@@ -15,6 +23,7 @@ export function DeliveryChart({ buckets, label }: { buckets: Bucket[]; label: st
       viewBox={`0 0 ${width} ${height}`}
       width={width}
       height={height}
+      preserveAspectRatio="none"
       role="img"
       aria-label={summary}
     >

@@ -3,9 +3,27 @@ import { ApiError } from '../api/client';
 import type { HistoryStatus, Webhook } from '../api/types';
 import { exactTime, localTime, relativeTime } from '../format';
 
-/** A time in the user's zone, "3 min ago" beside it, the exact instant on hover and focus. */
-export function Time({ iso, relative = true }: { iso: string | null; relative?: boolean }) {
+/**
+ * A time in the user's zone, "3 min ago" beside it, the exact instant on hover and focus.
+ * `compact`: only "3 min ago", the local time on hover too (for narrow table columns).
+ */
+export function Time({
+  iso,
+  relative = true,
+  compact = false,
+}: {
+  iso: string | null;
+  relative?: boolean;
+  compact?: boolean;
+}) {
   if (!iso) return <span className="muted">never</span>;
+  if (compact) {
+    return (
+      <time dateTime={iso} title={`${localTime(iso)}\n${exactTime(iso)}`} tabIndex={0}>
+        {relativeTime(iso)}
+      </time>
+    );
+  }
   return (
     <time dateTime={iso} title={exactTime(iso)} tabIndex={0}>
       {localTime(iso)}
@@ -58,7 +76,7 @@ export function errorText(error: unknown): string {
 export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   if (!error) return null;
   return (
-    <div className="notice error" role="alert">
+    <div className={`notice error${onRetry ? ' with-action' : ''}`} role="alert">
       <span>{errorText(error)}</span>
       {onRetry ? (
         <button type="button" className="button small" onClick={onRetry}>

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { downloadFile, query } from '../api/client';
 import type { DeliverySummary, EventTypeInfo, HistoryStatus, Page, Webhook } from '../api/types';
-import { DeliveryStatusBadge, Empty, ErrorBox, Skeleton, Time } from '../components/ui';
+import { DeliveryStatusBadge, Empty, ErrorBox, Skeleton, Time, errorText } from '../components/ui';
 import { isoToLocalInput, localInputToIso } from '../format';
 import { href, navigate, type Route } from '../router';
 import { useSession } from '../session';
@@ -16,7 +16,8 @@ function filtersOf(route: Route): Filters {
 }
 
 export function HistoryPage({ route }: { route: Route }) {
-  const { api, apiKey } = useSession();
+  const { api, apiKey, can } = useSession();
+  const [retried, setRetried] = useState<Record<string, string>>({});
   const applied = filtersOf(route);
   const appliedKey = JSON.stringify(applied);
   const [draft, setDraft] = useState(applied);
@@ -73,6 +74,19 @@ export function HistoryPage({ route }: { route: Route }) {
       setMore({ loading: false, error: null });
     } catch (error) {
       setMore({ loading: false, error });
+    }
+  }
+
+  async function retry(id: string) {
+    setRetried((current) => ({ ...current, [id]: 'Retrying…' }));
+    try {
+      const result = await api<{ attempt: number }>(
+        'POST',
+        `/v1/deliveries/${encodeURIComponent(id)}/retry`,
+      );
+      setRetried((current) => ({ ...current, [id]: `Attempt ${result.attempt} queued` }));
+    } catch (error) {
+      setRetried((current) => ({ ...current, [id]: errorText(error) }));
     }
   }
 
@@ -188,6 +202,11 @@ export function HistoryPage({ route }: { route: Route }) {
                   Attempts
                 </th>
                 <th scope="col">Last error</th>
+                {can('webhooks:write') ? (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>
@@ -215,6 +234,19 @@ export function HistoryPage({ route }: { route: Route }) {
                   <td data-label="Last error" className="truncate" title={d.lastError ?? undefined}>
                     {d.lastError ?? ''}
                   </td>
+                  {can('webhooks:write') ? (
+                    <td className="nowrap">
+                      {retried[d.id] ? (
+                        <span className="small" role="status">
+                          {retried[d.id]}
+                        </span>
+                      ) : d.status === 'failed' ? (
+                        <button type="button" className="button small" onClick={() => retry(d.id)}>
+                          Retry
+                        </button>
+                      ) : null}
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>

@@ -1,5 +1,13 @@
 import { useState } from 'react';
-import type { EventType, TestResult, Webhook, WebhookStats, WebhookWithSecret } from '../api/types';
+import type {
+  DeliveryActivity,
+  EventType,
+  TestResult,
+  Webhook,
+  WebhookStats,
+  WebhookWithSecret,
+} from '../api/types';
+import { DeliveryChart } from '../components/chart';
 import {
   CopyButton,
   ErrorBox,
@@ -10,7 +18,7 @@ import {
   WebhookStatusBadge,
   errorText,
 } from '../components/ui';
-import { isoToLocalInput, localInputToIso, percent } from '../format';
+import { hourlyBuckets, isoToLocalInput, localInputToIso, percent } from '../format';
 import { href, navigate } from '../router';
 import { useSession } from '../session';
 import { useAsync } from '../use-async';
@@ -20,6 +28,14 @@ export function WebhookDetailPage({ id }: { id: string }) {
   const path = `/v1/webhooks/${encodeURIComponent(id)}`;
   const webhook = useAsync(() => api<Webhook>('GET', path), [api, path]);
   const stats = useAsync(() => api<WebhookStats>('GET', `${path}/stats`), [api, path]);
+  const activity = useAsync(
+    () =>
+      api<DeliveryActivity>(
+        'GET',
+        `/v1/deliveries/activity?hours=24&webhookId=${encodeURIComponent(id)}`,
+      ),
+    [api, id],
+  );
   const [busy, setBusy] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -40,6 +56,7 @@ export function WebhookDetailPage({ id }: { id: string }) {
       if (done) setMessage(done);
       webhook.reload();
       stats.reload();
+      activity.reload();
     } catch (error) {
       setActionError(error);
     } finally {
@@ -141,6 +158,23 @@ export function WebhookDetailPage({ id }: { id: string }) {
           ) : (
             <Skeleton rows={2} label="Loading statistics" />
           )}
+          <h3 className="chart-title">Deliveries per hour, last 24 hours</h3>
+          {activity.data ? (
+            <div className="chart-large">
+              <DeliveryChart
+                buckets={hourlyBuckets(activity.data.items, activity.data.from, activity.data.to)}
+                label={w.name}
+                width={480}
+                height={64}
+              />
+              <div className="legend small muted">
+                <span className="key ok" /> delivered <span className="key bad" /> failed{' '}
+                <span className="key other" /> pending or skipped
+              </div>
+            </div>
+          ) : (
+            <span className="chart-placeholder large" aria-hidden="true" />
+          )}
         </div>
       </div>
 
@@ -239,12 +273,14 @@ export function WebhookDetailPage({ id }: { id: string }) {
                   className={`notice ${testResult.success ? 'ok' : 'error'}`}
                   data-testid="test-result"
                 >
-                  <strong>{testResult.success ? 'Delivered' : 'Failed'}</strong>
-                  {' · '}
-                  {testResult.statusCode === null ? 'no answer' : `HTTP ${testResult.statusCode}`}
-                  {testResult.durationMs !== null
-                    ? ` · ${Math.round(testResult.durationMs)} ms`
-                    : ''}
+                  <span>
+                    <strong>{testResult.success ? 'Delivered' : 'Failed'}</strong>
+                    {' · '}
+                    {testResult.statusCode === null ? 'no answer' : `HTTP ${testResult.statusCode}`}
+                    {testResult.durationMs !== null
+                      ? ` · ${Math.round(testResult.durationMs)} ms`
+                      : ''}
+                  </span>
                   {testResult.error ? <div>{testResult.error}</div> : null}
                   {testResult.responseSnippet ? (
                     <pre className="code-block">{testResult.responseSnippet}</pre>

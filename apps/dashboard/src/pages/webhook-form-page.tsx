@@ -357,8 +357,10 @@ function WebhookForm({ catalog, webhook }: { catalog: EventTypeInfo[]; webhook?:
                 checked={generateSecret}
                 onChange={(e) => setGenerateSecret(e.target.checked)}
               />
-              Generate a secret: each call carries an <code>X-Corgea-Signature</code> your receiver
-              verifies. It is shown once, after saving.
+              <span>
+                Generate a secret: each call carries an <code>X-Corgea-Signature</code> your
+                receiver verifies. It is shown once, after saving.
+              </span>
             </label>
           </fieldset>
         ) : null}
@@ -440,6 +442,12 @@ function BodyTemplateField({
     // typesKey stands for previewTypes.
   }, [api, value, typesKey]);
 
+  // What a save refuses beyond the render errors each preview shows (a path no sample has).
+  const renderErrors = (preview?.previews ?? []).map((p) => p.error?.message ?? '');
+  const saveOnlyIssues = (preview?.issues ?? []).filter(
+    (issue) => !renderErrors.some((message) => message !== '' && message.includes(issue.message)),
+  );
+
   return (
     <div className={`field${errors?.length ? ' invalid' : ''}`}>
       <label htmlFor="bodyTemplate">Custom body</label>
@@ -470,11 +478,10 @@ function BodyTemplateField({
       {value.trim() !== '' ? (
         <div className="preview" aria-live="polite">
           <ErrorBox error={previewError} />
-          {preview?.issues.length ? (
+          {saveOnlyIssues.length ? (
             <ul className="issues">
-              {preview.issues.map((issue, i) => (
+              {saveOnlyIssues.map((issue, i) => (
                 <li key={i} className="field-error">
-                  {issue.line !== null ? `Line ${issue.line}, column ${issue.column}: ` : ''}
                   {issue.message}
                 </li>
               ))}
@@ -487,7 +494,6 @@ function BodyTemplateField({
               </div>
               {p.error ? (
                 <div className="field-error" data-testid="template-error">
-                  {p.error.line !== null ? `Line ${p.error.line}, column ${p.error.column}: ` : ''}
                   {p.error.message}
                 </div>
               ) : (

@@ -1,5 +1,5 @@
 import { query } from '../api/client';
-import type { DeliverySummary, Page, Webhook } from '../api/types';
+import type { DeliveryActivity, Page, Webhook } from '../api/types';
 import { DeliveryChart } from '../components/chart';
 import { Empty, ErrorBox, Skeleton, Time, WebhookStatusBadge } from '../components/ui';
 import { hourlyBuckets, percent } from '../format';
@@ -7,31 +7,16 @@ import { href } from '../router';
 import { useSession } from '../session';
 import { useAsync } from '../use-async';
 
-/** How many recent deliveries the charts read (newest first, last 24 hours). */
-const CHART_PAGES = 5;
-
 export function WebhooksPage() {
   const { api, can } = useSession();
   const webhooks = useAsync(
     () => api<Page<Webhook>>('GET', `/v1/webhooks${query({ includeStats: true, limit: 100 })}`),
     [api],
   );
-  const recent = useAsync(async () => {
-    const from = new Date(Date.now() - 24 * 3_600_000).toISOString();
-    const items: DeliverySummary[] = [];
-    let cursor: string | null = null;
-    for (let page = 0; page < CHART_PAGES; page += 1) {
-      const result: Page<DeliverySummary> = await api<Page<DeliverySummary>>(
-        'GET',
-        `/v1/deliveries${query({ from, limit: 200, cursor })}`,
-      );
-      items.push(...result.items.filter((d) => !d.test));
-      cursor = result.nextCursor;
-      if (!cursor) break;
-    }
-    return items;
-  }, [api]);
-  const now = Date.now();
+  const activity = useAsync(
+    () => api<DeliveryActivity>('GET', `/v1/deliveries/activity${query({ hours: 24 })}`),
+    [api],
+  );
 
   return (
     <section aria-labelledby="webhooks-title">
@@ -60,32 +45,32 @@ export function WebhooksPage() {
                 <th scope="col">Webhook</th>
                 <th scope="col">Status</th>
                 <th scope="col">Events</th>
-                <th scope="col" className="num">
-                  Deliveries
+                <th scope="col" className="num" title="Total deliveries">
+                  Total
                 </th>
-                <th scope="col" className="num">
-                  Successful
+                <th scope="col" className="num" title="Successful deliveries">
+                  OK
                 </th>
-                <th scope="col" className="num">
+                <th scope="col" className="num" title="Failed deliveries">
                   Failed
                 </th>
-                <th scope="col" className="num">
-                  Success rate
+                <th scope="col" className="num" title="Success rate">
+                  Rate
                 </th>
-                <th scope="col" className="num">
-                  Failure streak
+                <th scope="col" className="num" title="Consecutive failures">
+                  Streak
                 </th>
-                <th scope="col">Last triggered</th>
+                <th scope="col">Last call</th>
                 <th scope="col">Last 24 h</th>
               </tr>
             </thead>
             <tbody>
               {webhooks.data.items.map((webhook) => {
                 const stats = webhook.stats;
-                const mine = (recent.data ?? []).filter((d) => d.webhookId === webhook.id);
+
                 return (
                   <tr key={webhook.id} data-webhook-id={webhook.id}>
-                    <td data-label="Webhook">
+                    <td data-label="Webhook" className="name-cell">
                       <a className="strong" href={href(['webhooks', webhook.id])}>
                         {webhook.name}
                       </a>
@@ -105,7 +90,7 @@ export function WebhooksPage() {
                         ))}
                       </ul>
                     </td>
-                    <td data-label="Deliveries" className="num">
+                    <td data-label="Total deliveries" className="num">
                       {stats?.totalDeliveries ?? 0}
                     </td>
                     <td data-label="Successful" className="num">
@@ -117,15 +102,22 @@ export function WebhooksPage() {
                     <td data-label="Success rate" className="num">
                       {percent(stats?.successRate ?? null)}
                     </td>
-                    <td data-label="Failure streak" className="num">
+                    <td data-label="Consecutive failures" className="num">
                       {stats?.consecutiveFailures ?? 0}
                     </td>
-                    <td data-label="Last triggered">
-                      <Time iso={stats?.lastTriggeredAt ?? null} />
+                    <td data-label="Last triggered" className="nowrap">
+                      <Time iso={stats?.lastTriggeredAt ?? null} compact />
                     </td>
                     <td data-label="Last 24 h" className="chart-cell">
-                      {recent.data ? (
-                        <DeliveryChart buckets={hourlyBuckets(mine, now)} label={webhook.name} />
+                      {activity.data ? (
+                        <DeliveryChart
+                          buckets={hourlyBuckets(
+                            activity.data.items.filter((b) => b.webhookId === webhook.id),
+                            activity.data.from,
+                            activity.data.to,
+                          )}
+                          label={webhook.name}
+                        />
                       ) : (
                         <span className="chart-placeholder" aria-hidden="true" />
                       )}

@@ -354,6 +354,8 @@ test.describe('the dashboard against the running platform', () => {
     }
     await expect(page.getByRole('link', { name: 'Edit' })).toHaveCount(0);
     await page.goto(`/#/history?status=failed&webhookId=${down.id}`);
+    await expect(page.locator('tbody tr').first()).toContainText('failed');
+    await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);
     await page.locator('tbody tr').first().getByRole('link').click();
     await expect(page.getByText('Attempt 1')).toBeVisible();
     await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);

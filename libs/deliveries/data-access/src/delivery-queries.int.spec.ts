@@ -465,6 +465,39 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       ]);
     });
 
+    it('counts each webhook’s deliveries per hour by status, without tests or other companies', async () => {
+      const hourOf = (date: Date) => {
+        const start = new Date(date);
+        start.setUTCMinutes(0, 0, 0);
+        return start.toISOString();
+      };
+      const expected = new Map<string, Record<HistoryStatus, number>>();
+      for (const f of fixtures.filter((f) => f.plan !== 'test')) {
+        const key = `${f.request.webhookId} ${hourOf(f.createdAt)}`;
+        const counts = expected.get(key) ?? { delivered: 0, failed: 0, pending: 0, skipped: 0 };
+        counts[PLAN_STATUS[f.plan]] += 1;
+        expected.set(key, counts);
+      }
+      // Up to just after the fixtures: the specs above add deliveries of their own later on.
+      const window = { company: COMPANY, from: at(-3600), to: at(9) };
+      const buckets = (await queries.activity(window)).filter((b) =>
+        [wh1, wh2].includes(b.webhookId),
+      );
+      expect(
+        new Map(
+          buckets.map(({ webhookId, start, ...counts }) => [`${webhookId} ${start}`, counts]),
+        ),
+      ).toEqual(expected);
+      expect(buckets.map((b) => b.start)).toEqual([...buckets.map((b) => b.start)].sort());
+      expect(await queries.activity({ ...window, webhookId: wh2 })).toEqual(
+        buckets.filter((b) => b.webhookId === wh2),
+      );
+      expect(await queries.activity({ ...window, to: at(0) })).toEqual([]);
+      await expect(
+        queries.activity({ ...window, from: new Date(Date.now() - 169 * 3_600_000) }),
+      ).rejects.toThrow(RangeError);
+    });
+
     it('hands the export’s connection back when the reader stops early', async () => {
       // More early stops than the pool has connections: a leaked one would hang the loop.
       for (let i = 0; i < 15; i++) {

@@ -105,6 +105,31 @@ export interface WebhookStats {
   readonly successRate: number | null;
 }
 
+/** The longest activity window, in hours (a week). */
+export const ACTIVITY_MAX_HOURS = 168;
+
+export interface ActivityWindow {
+  /** The tenant. */
+  readonly company: string;
+  /** Inclusive; rounded down to its hour. */
+  readonly from: Date;
+  /** Exclusive. */
+  readonly to: Date;
+  readonly webhookId?: string;
+}
+
+/** One webhook's deliveries created in one hour (UTC), by their status now. */
+export interface ActivityBucket {
+  readonly webhookId: string;
+  /** The hour's start, ISO 8601 UTC. */
+  readonly start: string;
+  readonly delivered: number;
+  readonly failed: number;
+  /** Pending, or waiting for a retry. */
+  readonly pending: number;
+  readonly skipped: number;
+}
+
 /** One CSV row of the export: one attempt. */
 export interface ExportRow {
   readonly deliveryId: string;
@@ -145,6 +170,11 @@ export interface DeliveryReads {
   /** `undefined` when missing or of another company (indistinguishable to the caller). */
   get(company: string, deliveryId: string): Promise<DeliveryDetail | undefined>;
   stats(company: string, webhookIds: readonly string[]): Promise<Map<string, WebhookStats>>;
+  /**
+   * Deliveries per webhook and hour in a window, test deliveries left out: the statistics over
+   * time. Only hours with deliveries are returned, oldest first.
+   */
+  activity(window: ActivityWindow): Promise<ActivityBucket[]>;
   /**
    * The attempts matching `filter`, newest delivery first, streamed from a server-side cursor:
    * an object-mode stream of {@link ExportRow}; memory stays flat however many rows.
