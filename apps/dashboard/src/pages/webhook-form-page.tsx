@@ -77,6 +77,8 @@ function WebhookForm({ catalog, webhook }: { catalog: EventTypeInfo[]; webhook?:
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<WebhookWithSecret | null>(null);
+  // The fields the last request sent: a violation of any other is shown above the form.
+  const [sentFields, setSentFields] = useState<string[]>([]);
   const fieldErrors = useMemo(() => violationsByField(error), [error]);
   const statuses = issueStatuses(catalog);
   const offersStatusFilter = events.includes(STATUS_EVENT);
@@ -121,6 +123,7 @@ function WebhookForm({ catalog, webhook }: { catalog: EventTypeInfo[]; webhook?:
       );
     }
     if (!editing && generateSecret) body['generateSecret'] = true;
+    setSentFields(Object.keys(body));
     setSaving(true);
     setError(null);
     try {
@@ -159,7 +162,7 @@ function WebhookForm({ catalog, webhook }: { catalog: EventTypeInfo[]; webhook?:
   }
 
   const unplacedErrors = Object.entries(fieldErrors)
-    .filter(([field]) => !FORM_FIELDS.includes(field))
+    .filter(([field]) => !sentFields.includes(field) || field === 'generateSecret')
     .flatMap(([, messages]) => messages);
 
   return (
@@ -385,17 +388,6 @@ function WebhookForm({ catalog, webhook }: { catalog: EventTypeInfo[]; webhook?:
     </section>
   );
 }
-
-const FORM_FIELDS = [
-  'name',
-  'url',
-  'type',
-  'events',
-  'projectIds',
-  'statusFilter',
-  'headers',
-  'bodyTemplate',
-];
 
 /** The custom body with its placeholders and a live preview for each chosen event type. */
 function BodyTemplateField({

@@ -65,6 +65,22 @@ async function waitForCalls(path: string, count: number, timeoutMs = 30_000) {
   }
 }
 
+/** Waits until the webhook's history lists `count` deliveries in `status`. */
+async function waitForHistory(webhookId: string, status: string, count: number) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await api<{ items: unknown[] }>(
+            'GET',
+            `/v1/deliveries?webhookId=${webhookId}&status=${status}`,
+          )
+        ).items.length,
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(count);
+}
+
 /** Publishes until the matcher knows the webhook (its config reaches the matcher by Kafka). */
 async function publishUntilDelivered(path: string, count: number) {
   const before = (await received(path)).length;
@@ -176,18 +192,7 @@ test.describe('the dashboard against the running platform', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const before = (await received(path)).length;
     await publish();
-    await expect
-      .poll(
-        async () =>
-          (
-            await api<{ items: Array<{ status: string }> }>(
-              'GET',
-              `/v1/deliveries?webhookId=${webhook.id}&status=skipped`,
-            )
-          ).items.length,
-        { timeout: 30_000 },
-      )
-      .toBe(1);
+    await waitForHistory(webhook.id, 'skipped', 1);
     expect((await received(path)).length).toBe(before);
     await shot(page, 'webhook-paused');
     await page.getByLabel('Send what was missed while paused, oldest first').check();
@@ -209,18 +214,7 @@ test.describe('the dashboard against the running platform', () => {
     });
     await publishUntilDelivered(path, 2);
     await signIn(page);
-    await expect
-      .poll(
-        async () =>
-          (
-            await api<{ items: unknown[] }>(
-              'GET',
-              `/v1/deliveries?webhookId=${webhook.id}&status=failed`,
-            )
-          ).items.length,
-        { timeout: 30_000 },
-      )
-      .toBeGreaterThan(0);
+    await waitForHistory(webhook.id, 'failed', 1);
     await page.goto('/#/history');
     await page.getByLabel('Status').selectOption('failed');
     await page.getByLabel('Webhook').selectOption(webhook.id);
@@ -310,18 +304,7 @@ test.describe('the dashboard against the running platform', () => {
       events: ['scan.completed'],
     });
     await publishUntilDelivered(path, 2);
-    await expect
-      .poll(
-        async () =>
-          (
-            await api<{ items: unknown[] }>(
-              'GET',
-              `/v1/deliveries?webhookId=${down.id}&status=failed`,
-            )
-          ).items.length,
-        { timeout: 30_000 },
-      )
-      .toBeGreaterThan(0);
+    await waitForHistory(down.id, 'failed', 1);
     await signIn(page);
     await page.getByRole('link', { name: 'API keys' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Read-only auditor');
