@@ -80,6 +80,9 @@ export function WebhooksPage() {
                     </td>
                     <td data-label="Status">
                       <WebhookStatusBadge webhook={webhook} />
+                      {webhook.pausedReason === 'auto' ? (
+                        <div className="muted small">after 10 failed calls in a row</div>
+                      ) : null}
                     </td>
                     <td data-label="Events">
                       <ul className="chips">
