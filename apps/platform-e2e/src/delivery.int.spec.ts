@@ -376,7 +376,9 @@ describe('delivery worker, end to end', () => {
       }
       const ids = new Map<string, number>();
       for (const { envelope, at } of sent) {
-        for (const webhook of healthy) ids.set(platform.deliveryId(envelope, webhook.id), at);
+        for (const webhook of healthy) {
+          ids.set(deliveryUuid(platform.deliveryId(envelope, webhook.id)), at);
+        }
       }
       const deadline = Date.now() + 30_000;
       const received = new Map<string, number>();

@@ -386,7 +386,7 @@ describe('use cases, end to end', () => {
         .sort();
       expect([team.path, received]).toEqual([
         team.path,
-        own.map((e) => platform.deliveryId(e, webhookId)).sort(),
+        own.map((e) => deliveryUuid(platform.deliveryId(e, webhookId))).sort(),
       ]);
       expect([team.path, (await history(webhookId)).map((d) => d.eventId).sort()]).toEqual([
         team.path,
