@@ -117,6 +117,7 @@ export function HistoryPage({ route }: { route: Route }) {
         <label>
           From
           <input
+            aria-label="From"
             type="datetime-local"
             value={draft.from ? isoToLocalInput(draft.from) : ''}
             onChange={(e) =>
@@ -127,6 +128,7 @@ export function HistoryPage({ route }: { route: Route }) {
         <label>
           To
           <input
+            aria-label="To"
             type="datetime-local"
             value={draft.to ? isoToLocalInput(draft.to) : ''}
             onChange={(e) => setDraft((c) => ({ ...c, to: localInputToIso(e.target.value) ?? '' }))}
@@ -134,7 +136,7 @@ export function HistoryPage({ route }: { route: Route }) {
         </label>
         <label>
           Event type
-          <select value={draft.eventType} onChange={set('eventType')}>
+          <select aria-label="Event type" value={draft.eventType} onChange={set('eventType')}>
             <option value="">all</option>
             {(catalog.data ?? []).map((t) => (
               <option key={t.type} value={t.type}>
@@ -145,7 +147,7 @@ export function HistoryPage({ route }: { route: Route }) {
         </label>
         <label>
           Status
-          <select value={draft.status} onChange={set('status')}>
+          <select aria-label="Status" value={draft.status} onChange={set('status')}>
             <option value="">all</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -156,7 +158,7 @@ export function HistoryPage({ route }: { route: Route }) {
         </label>
         <label>
           Webhook
-          <select value={draft.webhookId} onChange={set('webhookId')}>
+          <select aria-label="Webhook" value={draft.webhookId} onChange={set('webhookId')}>
             <option value="">all</option>
             {(webhooks.data?.items ?? []).map((w) => (
               <option key={w.id} value={w.id}>

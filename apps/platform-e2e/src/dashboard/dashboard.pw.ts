@@ -216,8 +216,8 @@ test.describe('the dashboard against the running platform', () => {
     await signIn(page);
     await waitForHistory(webhook.id, 'failed', 1);
     await page.goto('/#/history');
-    await page.getByLabel('Status').selectOption('failed');
-    await page.getByLabel('Webhook').selectOption(webhook.id);
+    await page.getByLabel('Status', { exact: true }).selectOption('failed');
+    await page.getByLabel('Webhook', { exact: true }).selectOption(webhook.id);
     await page.getByRole('button', { name: 'Apply' }).click();
     await expect(page.locator('tbody tr')).toHaveCount(1);
     await expect(page.locator('tbody tr').first()).toContainText('failed');
