@@ -87,6 +87,12 @@ const depConstraints = (extraAllowed = []) => [
     onlyDependOnLibsWithTags: ['scope:access', 'scope:shared', ...extraAllowed],
   },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', ...extraAllowed] },
+  {
+    // The dashboard talks to the REST API only: of the libs it may read the contracts' types,
+    // nothing that runs on the server.
+    sourceTag: 'scope:dashboard',
+    onlyDependOnLibsWithTags: ['type:contracts', ...extraAllowed],
+  },
 ];
 
 const boundaries = (extraAllowed) => [
@@ -108,7 +114,7 @@ export default [
     ignores: ['**/dist', '**/node_modules', '**/coverage', '**/.nx', '**/.hookline', '**/tmp'],
   },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries([]),
       // A lib is used only through its public src/index.ts.

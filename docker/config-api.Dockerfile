@@ -5,7 +5,8 @@
 # carries the migrations: `node dist/apps/config-api/migrate.js` is `npm run db:migrate`.
 
 # Build: the same commands as a developer's machine and CI (`npm ci`, then the Nx build target,
-# which runs tools/scripts/build-app.mjs into dist/apps/config-api).
+# which runs tools/scripts/build-app.mjs into dist/apps/config-api after Vite built the dashboard
+# into dist/apps/dashboard).
 FROM node:20-bookworm AS build
 WORKDIR /workspace
 # No Nx Cloud, no daemon left behind, as in .ci/run. npm 10 (node:20) ignores package.json
@@ -35,6 +36,8 @@ ENV NODE_ENV=production \
     HOOKLINE_CONFIG_API_PORT=3000
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /workspace/dist/apps/config-api ./dist/apps/config-api
+# The dashboard it serves at / (HOOKLINE_DASHBOARD_DIR, relative to /app): built with it above.
+COPY --from=build /workspace/dist/apps/dashboard ./dist/apps/dashboard
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \

@@ -102,6 +102,10 @@ describe('the app Dockerfiles', () => {
     expect(runtime.filter((line) => line.startsWith('COPY '))).toEqual([
       'COPY --from=deps /app/node_modules ./node_modules',
       `COPY --from=build /workspace/dist/apps/${app.name} ./dist/apps/${app.name}`,
+      // The config API serves the dashboard built with it (its build target depends on it).
+      ...(app.name === 'config-api'
+        ? ['COPY --from=build /workspace/dist/apps/dashboard ./dist/apps/dashboard']
+        : []),
     ]);
     expect(runtime).toContainEqual(expect.stringMatching(/^ENV NODE_ENV=production /));
     expect(runtime).toContainEqual(expect.stringContaining(`${app.env}_HOST=0.0.0.0`));

@@ -74,6 +74,22 @@ describe('module boundaries', () => {
     ).toEqual([expect.stringMatching(/no-restricted-imports: .*public entry point/)]);
   });
 
+  it('the dashboard may read the contracts lib and nothing that runs on the server', async () => {
+    const dashboardFile = 'apps/dashboard/src/boundary-probe.tsx';
+    expect(
+      await problems(
+        dashboardFile,
+        `import type { EventType } from '@hookline/contracts';\nexport type Y = EventType;\n`,
+      ),
+    ).toEqual([]);
+    expect(
+      await problems(
+        dashboardFile,
+        `import { DeliveryQueries } from '@hookline/deliveries-data-access';\nexport const y = DeliveryQueries;\n`,
+      ),
+    ).toEqual([expect.stringMatching(/"scope:dashboard" can only depend on libs tagged with/)]);
+  });
+
   it('a domain lib may import the contracts lib', async () => {
     expect(
       await problems(

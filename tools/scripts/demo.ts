@@ -296,13 +296,13 @@ async function failedDeliveries(api: Api, webhookId: string): Promise<number> {
 async function explainMissing(api: Api, webhookId: string, arrived: number): Promise<void> {
   console.error(`\nOnly ${arrived} of ${EVENT_TYPES.length} deliveries arrived.`);
   const page = await api<{
-    items: { eventType: string; status: string; attempts: number; lastError: string | null }[];
+    items: { eventType: string; status: string; attemptCount: number; lastError: string | null }[];
   }>('GET', `/v1/deliveries?webhookId=${encodeURIComponent(webhookId)}`).catch(() => undefined);
   if (page && page.items.length > 0) {
     console.error('The delivery log of the demo webhook:');
     for (const item of page.items) {
       console.error(
-        `  ${item.eventType.padEnd(22)} ${item.status} after ${item.attempts} attempt(s)${item.lastError ? `: ${item.lastError}` : ''}`,
+        `  ${item.eventType.padEnd(22)} ${item.status} after ${item.attemptCount} attempt(s)${item.lastError ? `: ${item.lastError}` : ''}`,
       );
     }
   } else {

@@ -27,7 +27,7 @@ const APPS = [
     name: 'config-api',
     port: 'HOOKLINE_CONFIG_API_PORT',
     fallback: 3000,
-    what: 'REST API, OpenAPI at /docs',
+    what: 'the dashboard at /, REST API, OpenAPI at /docs',
   },
   {
     name: 'event-matcher',
@@ -223,6 +223,9 @@ async function main(): Promise<void> {
   await Promise.all(APPS.map((app, i) => waitUntilLive(app.name, ports[i] ?? '')));
   if (stopping) return;
   console.log(`\nHookline is running (started in ${secondsSince(started)}):`);
+  console.log(
+    `\n  Open the dashboard: http://127.0.0.1:${ports[0]}/  (sign in with the admin key below)\n`,
+  );
   for (const [i, app] of APPS.entries()) {
     const port = ports[i];
     console.log(`  ${app.name.padEnd(16)} http://127.0.0.1:${port}  (${app.what})`);

@@ -1,6 +1,7 @@
 /**
  * `npm test`: format check, lint, type-check, unit tests and app builds for every project, then
- * the integration tests against a real Kafka broker and PostgreSQL server. Starts the
+ * the integration tests and the dashboard's browser tests against a real Kafka broker and
+ * PostgreSQL server. Starts the
  * infrastructure it needs (reusing what already runs) and stops only what it started.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
@@ -97,7 +98,8 @@ async function main(): Promise<number> {
     phase = Date.now();
     const integration = await run(
       'npx',
-      ['nx', 'run-many', '-t', 'test-int', '--parallel=1', '--outputStyle=stream'],
+      // test-browser: the dashboard in Chromium against the platform (apps/platform-e2e).
+      ['nx', 'run-many', '-t', 'test-int', 'test-browser', '--parallel=1', '--outputStyle=stream'],
       {
         cwd: root,
         env: nxEnv({ KAFKA_BROKERS: handle.kafkaBrokers, DATABASE_URL: handle.databaseUrl }),

@@ -40,6 +40,7 @@ import type { Kafka } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { CreateApiKeyHttpController } from './api-keys/create-api-key/create-api-key.http.controller';
+import { GetCurrentKeyHttpController } from './api-keys/get-current-key/get-current-key.http.controller';
 import { ListApiKeysHttpController } from './api-keys/list-api-keys/list-api-keys.http.controller';
 import { RevokeApiKeyHttpController } from './api-keys/revoke-api-key/revoke-api-key.http.controller';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -50,6 +51,7 @@ import { DeliveryExports } from './deliveries/export-deliveries/delivery-exports
 import { ExportDeliveriesHttpController } from './deliveries/export-deliveries/export-deliveries.http.controller';
 import { ExportSlots } from './deliveries/export-deliveries/export-slots';
 import { GetDeliveryHttpController } from './deliveries/get-delivery/get-delivery.http.controller';
+import { GetDeliveryActivityHttpController } from './deliveries/get-delivery-activity/get-delivery-activity.http.controller';
 import { ListDeliveriesHttpController } from './deliveries/list-deliveries/list-deliveries.http.controller';
 import { RetryDeliveryHandler } from './deliveries/retry-delivery/retry-delivery.handler';
 import { RetryDeliveryHttpController } from './deliveries/retry-delivery/retry-delivery.http.controller';
@@ -83,6 +85,7 @@ import { GetWebhookStatsHttpController } from './webhooks/get-webhook-stats/get-
 import { ListWebhooksHttpController } from './webhooks/list-webhooks/list-webhooks.http.controller';
 import { PauseWebhookHandler } from './webhooks/pause-webhook/pause-webhook.handler';
 import { PauseWebhookHttpController } from './webhooks/pause-webhook/pause-webhook.http.controller';
+import { PreviewBodyTemplateHttpController } from './webhooks/preview-body-template/preview-body-template.http.controller';
 import { RecoverWebhookHandler } from './webhooks/recover-webhook/recover-webhook.handler';
 import { RecoverWebhookHttpController } from './webhooks/recover-webhook/recover-webhook.http.controller';
 import { RevealWebhookSecretHttpController } from './webhooks/reveal-webhook-secret/reveal-webhook-secret.http.controller';
@@ -169,6 +172,7 @@ export class AppModule
       ],
       controllers: [
         CreateWebhookHttpController,
+        PreviewBodyTemplateHttpController,
         ListWebhooksHttpController,
         GetWebhookHttpController,
         UpdateWebhookHttpController,
@@ -181,14 +185,16 @@ export class AppModule
         RotateWebhookSecretHttpController,
         RevealWebhookSecretHttpController,
         ListDeliveriesHttpController,
-        // Before GetDeliveryHttpController, whose :id would otherwise take `export`.
+        // Before GetDeliveryHttpController, whose :id would otherwise take `export`, `activity`.
         ExportDeliveriesHttpController,
+        GetDeliveryActivityHttpController,
         GetDeliveryHttpController,
         RetryDeliveryHttpController,
         ListEventTypesHttpController,
         CreateApiKeyHttpController,
         ListApiKeysHttpController,
         RevokeApiKeyHttpController,
+        GetCurrentKeyHttpController,
       ],
       providers: [
         { provide: KEY_RING, useValue: config.keyRing },

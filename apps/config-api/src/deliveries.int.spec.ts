@@ -4,11 +4,11 @@ import { DeliverySeeder, FAILED, ONE_SHOT, SUCCEEDED } from './testing/delivery-
 import { ConfigApiHarness, validWebhook } from './testing/config-api.harness';
 
 interface Summary {
-  deliveryId: string;
+  id: string;
   webhookId: string;
   eventType: string;
   status: string;
-  attempts: number;
+  attemptCount: number;
 }
 interface Page {
   items: Summary[];
@@ -37,7 +37,7 @@ describe('delivery history, detail, CSV export and stats, read from the delivery
   const d: Record<string, string> = {};
 
   const get = <T = Page>(path: string, as = key) => api.request<T>('GET', path, { key: as });
-  const ids = (page: { items: Summary[] }) => page.items.map((i) => i.deliveryId);
+  const ids = (page: { items: Summary[] }) => page.items.map((i) => i.id);
 
   async function createWebhook(apiKey: string, owner: string, name: string) {
     const { body } = await api.request<{ id: string }>('POST', '/v1/webhooks', {
@@ -102,7 +102,7 @@ describe('delivery history, detail, CSV export and stats, read from the delivery
       webhookId: whA.id,
       eventType: 'scan.completed',
       status: 'delivered',
-      attempts: 2,
+      attemptCount: 2,
       test: false,
     });
     expect(ids((await get('/v1/deliveries', otherKey)).body)).toEqual([d['other']]);
@@ -193,11 +193,11 @@ describe('delivery history, detail, CSV export and stats, read from the delivery
     const { status, body } = await get<Record<string, unknown>>(`/v1/deliveries/${d['retried']}`);
     expect(status).toBe(200);
     expect(body).toMatchObject({
-      deliveryId: d['retried'],
+      id: d['retried'],
       webhookId: whA.id,
       status: 'delivered',
-      attempts: 2,
-      attemptsDetail: [
+      attemptCount: 2,
+      attempts: [
         {
           attempt: 1,
           trigger: 'first',
@@ -275,11 +275,13 @@ describe('delivery history, detail, CSV export and stats, read from the delivery
     ['from and to', () => `from=${minute(2).toISOString()}&to=${minute(6).toISOString()}`],
     ['nothing', () => ''],
   ])('exports exactly the deliveries the history lists for the same %s filter', async (_n, q) => {
-    const listed = (await get(`/v1/deliveries?${q()}`)).body.items.filter((i) => i.attempts > 0);
+    const listed = (await get(`/v1/deliveries?${q()}`)).body.items.filter(
+      (i) => i.attemptCount > 0,
+    );
     const { text } = await exportCsv(q());
     const rows = text.split('\r\n').slice(1, -1);
-    expect([...new Set(rows.map((r) => r.split(',')[0]))]).toEqual(listed.map((i) => i.deliveryId));
-    expect(rows).toHaveLength(listed.reduce((n, i) => n + i.attempts, 0));
+    expect([...new Set(rows.map((r) => r.split(',')[0]))]).toEqual(listed.map((i) => i.id));
+    expect(rows).toHaveLength(listed.reduce((n, i) => n + i.attemptCount, 0));
   });
 
   it('exports none of another company’s attempts', async () => {
@@ -341,5 +343,51 @@ describe('delivery history, detail, CSV export and stats, read from the delivery
       otherKey,
     );
     expect(theirs.body.items.map((w) => [w.id, w.stats.totalCalls])).toEqual([[whOther.id, 1]]);
+  });
+
+  it('counts deliveries per webhook and hour over the last hours, without tests', async () => {
+    const whC = await createWebhook(key, company, 'C');
+    const now = new Date();
+    const request = DeliverySeeder.request;
+    await seeder.seed(request(whC), [SUCCEEDED], { at: now });
+    await seeder.seed(request(whC), [SUCCEEDED], { at: now });
+    await seeder.seed(request(whC, 'issue.status_changed'), [FAILED], {
+      at: now,
+      policy: ONE_SHOT,
+    });
+    await seeder.seed(request(whC, 'scan.completed', { held: true }), [], { at: now });
+
+    type Activity = {
+      from: string;
+      to: string;
+      items: Array<{ webhookId: string; start: string } & Record<string, unknown>>;
+    };
+    const { status, body } = await get<Activity>(
+      `/v1/deliveries/activity?hours=2&webhookId=${whC.id}`,
+      viewer,
+    );
+    expect(status).toBe(200);
+    const hour = new Date(now);
+    hour.setUTCMinutes(0, 0, 0);
+    expect(body.items).toEqual([
+      {
+        webhookId: whC.id,
+        start: hour.toISOString(),
+        delivered: 2,
+        failed: 1,
+        pending: 0,
+        skipped: 1,
+      },
+    ]);
+    expect(Date.parse(body.from)).toBe(hour.getTime() - 3_600_000);
+    // Seeded in February: outside any window that ends now.
+    const all = await get<Activity>('/v1/deliveries/activity');
+    expect(all.body.items.map((i) => i.webhookId)).toEqual([whC.id]);
+    expect((await get<Activity>('/v1/deliveries/activity', otherKey)).body.items).toEqual([]);
+
+    const bad = await get<Violations>('/v1/deliveries/activity?hours=0');
+    expect(bad.status).toBe(400);
+    expect(bad.body.violations).toContainEqual(expect.objectContaining({ field: 'hours' }));
+    expect((await get<Violations>('/v1/deliveries/activity?hours=169')).status).toBe(400);
   });
 });

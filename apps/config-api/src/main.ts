@@ -1,14 +1,18 @@
 import 'reflect-metadata';
 import { runApp } from '@hookline/shared-nest';
 import { AppModule } from './app.module';
-import { loadConfig } from './config';
+import { type ConfigApiConfig, loadConfig } from './config';
+import { serveDashboard } from './dashboard/serve-dashboard';
 import { setupOpenApi } from './openapi';
+
+let dashboardDir: ConfigApiConfig['HOOKLINE_DASHBOARD_DIR'] | undefined;
 
 runApp({
   name: 'config-api',
-  serves: 'OpenAPI at /docs',
+  serves: 'the dashboard at /, OpenAPI at /docs',
   loadConfig: () => {
     const config = loadConfig();
+    dashboardDir = config.HOOKLINE_DASHBOARD_DIR;
     return {
       host: config.HOOKLINE_CONFIG_API_HOST,
       port: config.HOOKLINE_CONFIG_API_PORT,
@@ -16,5 +20,8 @@ runApp({
       module: AppModule.register(config),
     };
   },
-  configure: setupOpenApi,
+  configure: (app) => {
+    setupOpenApi(app);
+    if (dashboardDir) serveDashboard(app, dashboardDir);
+  },
 });

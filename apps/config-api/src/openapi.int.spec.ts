@@ -27,6 +27,7 @@ describe('config API OpenAPI document', () => {
         'GET /metrics',
         'GET /v1/event-types',
         'POST /v1/webhooks',
+        'POST /v1/webhooks/preview-body',
         'GET /v1/webhooks',
         'GET /v1/webhooks/{id}',
         'PATCH /v1/webhooks/{id}',
@@ -40,11 +41,13 @@ describe('config API OpenAPI document', () => {
         'POST /v1/webhooks/{id}/recover',
         'GET /v1/deliveries',
         'GET /v1/deliveries/export',
+        'GET /v1/deliveries/activity',
         'GET /v1/deliveries/{id}',
         'POST /v1/deliveries/{id}/retry',
         'POST /v1/api-keys',
         'GET /v1/api-keys',
         'DELETE /v1/api-keys/{id}',
+        'GET /v1/me',
       ].sort(),
     );
     const create = body.paths['/v1/webhooks']?.['post'];

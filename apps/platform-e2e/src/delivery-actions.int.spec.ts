@@ -1,3 +1,4 @@
+import { deliveryUuid } from '@hookline/contracts';
 import { uniqueName } from '@hookline/shared-testing';
 import { Platform } from '@hookline/platform-testing';
 
@@ -9,9 +10,10 @@ interface AttemptBody {
   statusCode: number | null;
 }
 interface DeliveryBody {
-  deliveryId: string;
+  id: string;
   status: string;
-  attemptsDetail: AttemptBody[];
+  attemptCount: number;
+  attempts: AttemptBody[];
 }
 
 /**
@@ -65,9 +67,9 @@ describe('delivery actions over REST, end to end', () => {
     await platform.waitForStatus(deliveryId, ['succeeded']);
     const requests = platform.receiver.requests('/retry-me');
     expect(requests).toHaveLength(3);
-    expect(requests.at(-1)?.headers['x-corgea-delivery']).toBe(deliveryId);
+    expect(requests.at(-1)?.headers['x-corgea-delivery']).toBe(deliveryUuid(deliveryId));
     const body = await delivery(deliveryId);
-    expect(body.attemptsDetail.map((a) => [a.attempt, a.trigger, a.statusCode])).toEqual([
+    expect(body.attempts.map((a) => [a.attempt, a.trigger, a.statusCode])).toEqual([
       [1, 'first', 500],
       [2, 'retry', 500],
       [3, 'manual', 200],
@@ -99,7 +101,7 @@ describe('delivery actions over REST, end to end', () => {
     });
     expect(platform.receiver.requests('/tested')).toHaveLength(1);
     const body = await delivery(tested.body.deliveryId);
-    expect(body.attemptsDetail.map((a) => a.trigger)).toEqual(['test']);
+    expect(body.attempts.map((a) => a.trigger)).toEqual(['test']);
   });
 
   it('test webhook against an address the SSRF guard refuses returns the refusal', async () => {

@@ -1,3 +1,4 @@
+import { deliveryUuid } from '@hookline/contracts';
 import { uniqueName } from '@hookline/shared-testing';
 import { Platform } from '@hookline/platform-testing';
 
@@ -57,7 +58,7 @@ describe('delivery worker crashes', () => {
     const received = new Set(
       platform.receiver.requests().map((r) => String(r.headers['x-corgea-delivery'])),
     );
-    expect(ids.filter((id) => !received.has(id))).toEqual([]);
+    expect(ids.filter((id) => !received.has(deliveryUuid(id)))).toEqual([]);
     // Each attempt is in the log once, whatever was sent twice.
     for (const id of ids) {
       const attempts = (await platform.log(id)).filter((e) => e.type.startsWith('Attempt'));

@@ -1,4 +1,4 @@
-import type { DeliveryLogEvent, EventEnvelope } from '@hookline/contracts';
+import { deliveryUuid, type DeliveryLogEvent, type EventEnvelope } from '@hookline/contracts';
 import { uniqueName } from '@hookline/shared-testing';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -83,7 +83,7 @@ describe('delivery worker, end to end', () => {
     expect(h['content-type']).toBe('application/json');
     expect(h['user-agent']).toBe('Corgea-Webhooks/1.0');
     expect(h['x-corgea-event']).toBe('scan.completed');
-    expect(h['x-corgea-delivery']).toBe(deliveryId);
+    expect(h['x-corgea-delivery']).toBe(deliveryUuid(deliveryId));
     expect(Math.abs(Number(h['x-corgea-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
     expect(h['x-team']).toBe('payments-oncall');
     // The default body is the envelope as published, fields in the producer's order.
@@ -376,7 +376,9 @@ describe('delivery worker, end to end', () => {
       }
       const ids = new Map<string, number>();
       for (const { envelope, at } of sent) {
-        for (const webhook of healthy) ids.set(platform.deliveryId(envelope, webhook.id), at);
+        for (const webhook of healthy) {
+          ids.set(deliveryUuid(platform.deliveryId(envelope, webhook.id)), at);
+        }
       }
       const deadline = Date.now() + 30_000;
       const received = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, type EventEnvelope, type EventType } from '@hookline/contracts';
+import { deliveryUuid, EVENT_TYPES, type EventEnvelope, type EventType } from '@hookline/contracts';
 import { type ReceivedRequest, uniqueName } from '@hookline/shared-testing';
 import { Platform } from '@hookline/platform-testing';
 
@@ -15,16 +15,16 @@ interface AttemptBody {
   durationMs: number | null;
 }
 interface DeliverySummary {
-  deliveryId: string;
+  id: string;
   webhookId: string;
   eventId: string;
   eventType: string;
   status: 'pending' | 'delivered' | 'failed' | 'skipped';
-  attempts: number;
+  attemptCount: number;
   lastStatusCode: number | null;
 }
 interface DeliveryDetail extends DeliverySummary {
-  attemptsDetail: AttemptBody[];
+  attempts: AttemptBody[];
 }
 interface WebhookBody {
   id: string;
@@ -203,7 +203,9 @@ describe('use cases, end to end', () => {
     for (const [i, envelope] of sent.entries()) {
       const name = targets[i]?.name;
       const deliveryId = platform.deliveryId(envelope, webhook.id);
-      const request = requests.find((r) => r.headers['x-corgea-delivery'] === deliveryId);
+      const request = requests.find(
+        (r) => r.headers['x-corgea-delivery'] === deliveryUuid(deliveryId),
+      );
       if (!request) throw new Error(`no Slack message for ${name}`);
       expect(request.headers['content-type']).toBe('application/json');
       expect(request.headers['x-corgea-event']).toBe('scan.completed');
@@ -384,7 +386,7 @@ describe('use cases, end to end', () => {
         .sort();
       expect([team.path, received]).toEqual([
         team.path,
-        own.map((e) => platform.deliveryId(e, webhookId)).sort(),
+        own.map((e) => deliveryUuid(platform.deliveryId(e, webhookId))).sort(),
       ]);
       expect([team.path, (await history(webhookId)).map((d) => d.eventId).sort()]).toEqual([
         team.path,
@@ -411,7 +413,7 @@ describe('use cases, end to end', () => {
       expect(eventIds(platform.receiver.requests('/compliance'))).toEqual(ids(scans));
       const delivered = await history(webhook.id, 'delivered');
       expect(delivered.map((d) => d.eventId).sort()).toEqual(ids(scans));
-      expect(delivered.every((d) => d.eventType === 'scan.completed' && d.attempts === 1)).toBe(
+      expect(delivered.every((d) => d.eventType === 'scan.completed' && d.attemptCount === 1)).toBe(
         true,
       );
       expect(await history(webhook.id)).toHaveLength(scans.length);
@@ -454,7 +456,7 @@ describe('use cases, end to end', () => {
 
     const held = await platform.publish('scan.completed', data);
     const heldId = platform.deliveryId(held, webhook.id);
-    expect(await waitForHistory(heldId, 'skipped')).toMatchObject({ attempts: 0 });
+    expect(await waitForHistory(heldId, 'skipped')).toMatchObject({ attemptCount: 0 });
 
     const activated = await platform.api<{ replayed: number }>(
       'POST',
@@ -487,7 +489,7 @@ describe('use cases, end to end', () => {
     const envelope = await platform.publish('scan.completed', data);
     const deliveryId = platform.deliveryId(envelope, webhook.id);
     const failed = await waitForHistory(deliveryId, 'failed');
-    expect(failed).toMatchObject({ attempts: 2, lastStatusCode: 500 });
+    expect(failed).toMatchObject({ attemptCount: 2, lastStatusCode: 500 });
     expect(platform.receiver.requests(path)).toHaveLength(2);
 
     platform.receiver.on(path, { status: 200 });
@@ -497,10 +499,10 @@ describe('use cases, end to end', () => {
     const delivered = await waitForHistory(deliveryId, 'delivered');
     const requests = platform.receiver.requests(path);
     expect(requests).toHaveLength(3);
-    expect(requests[2]?.headers['x-corgea-delivery']).toBe(deliveryId);
+    expect(requests[2]?.headers['x-corgea-delivery']).toBe(deliveryUuid(deliveryId));
     expect(requests[2]?.body).toBe(requests[0]?.body);
     expect(JSON.parse(requests[2]?.body ?? '')).toEqual(envelope);
-    expect(delivered.attemptsDetail.map((a) => [a.attempt, a.trigger, a.statusCode])).toEqual([
+    expect(delivered.attempts.map((a) => [a.attempt, a.trigger, a.statusCode])).toEqual([
       [1, 'first', 500],
       [2, 'retry', 500],
       [3, 'manual', 200],
@@ -553,13 +555,13 @@ describe('use cases, end to end', () => {
 
     // Newest delivery first, its attempts oldest first.
     const deliveries = await history(webhook.id);
-    expect(deliveries.map((d) => d.deliveryId)).toEqual([secondId, firstId]);
+    expect(deliveries.map((d) => d.id)).toEqual([secondId, firstId]);
     const expected: string[][] = [];
     for (const summary of deliveries) {
-      const { attemptsDetail } = await detail(summary.deliveryId);
-      for (const a of attemptsDetail) {
+      const { attempts } = await detail(summary.id);
+      for (const a of attempts) {
         expected.push([
-          summary.deliveryId,
+          summary.id,
           summary.webhookId,
           summary.eventId,
           summary.eventType,

@@ -60,6 +60,7 @@ export {
   DELIVERY_ID_PREFIX,
   WEBHOOK_ID_PREFIX,
   deliveryIdFor,
+  deliveryUuid,
   isDeliveryId,
   isWebhookId,
   newWebhookId,

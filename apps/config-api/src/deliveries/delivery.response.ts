@@ -6,12 +6,17 @@ const HEADERS = { type: 'object', additionalProperties: { type: 'string' } } as 
 
 /** One delivery (one event to one webhook) as the history lists it. */
 export class DeliverySummaryResponse {
-  @ApiProperty({ example: 'dlv_0f3c9a1e2b7d4c5a8e6f1a2b3c4d5e6f' }) deliveryId!: string;
+  @ApiProperty({
+    example: 'dlv_0f3c9a1e-2b7d-5c5a-8e6f-1a2b3c4d5e6f',
+    description: 'The delivery’s own id; X-<Vendor>-Delivery carries the UUID after dlv_',
+  })
+  id!: string;
   @ApiProperty({ example: 'wh_2f7c1c9e0b6a4d3f8e5a1b2c3d4e5f60' }) webhookId!: string;
   @ApiProperty({ format: 'uuid' }) eventId!: string;
   @ApiProperty({ enum: EVENT_TYPES }) eventType!: string;
   @ApiProperty({ enum: HISTORY_STATUSES }) status!: string;
-  @ApiProperty({ description: 'Calls made so far, manual rounds included' }) attempts!: number;
+  @ApiProperty({ description: 'Calls made so far, manual rounds included' })
+  attemptCount!: number;
   @ApiProperty({ type: Number, nullable: true }) lastStatusCode!: number | null;
   @ApiProperty({ type: String, nullable: true, example: 'http_5xx: HTTP 500' })
   lastError!: string | null;
@@ -57,7 +62,7 @@ export class DeliveryAttemptResponse {
 
 export class DeliveryDetailResponse extends DeliverySummaryResponse {
   @ApiProperty({ type: [DeliveryAttemptResponse], description: 'Oldest first' })
-  attemptsDetail!: DeliveryAttemptResponse[];
+  attempts!: DeliveryAttemptResponse[];
   @ApiProperty({
     type: 'object',
     additionalProperties: true,

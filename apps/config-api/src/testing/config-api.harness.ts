@@ -13,6 +13,7 @@ import { Writable } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import { AppModule, CONFIG_API_MIGRATIONS } from '../app.module';
 import { loadConfig } from '../config';
+import { serveDashboard } from '../dashboard/serve-dashboard';
 import { setupOpenApi } from '../openapi';
 
 export interface HttpResult<T = unknown> {
@@ -26,6 +27,8 @@ export interface HarnessOptions {
   /** Consume the commands topic (default false): give it a unique topic and group in `env`. */
   commands?: boolean;
   env?: Record<string, string>;
+  /** Serve the dashboard from this folder, as main.ts does with HOOKLINE_DASHBOARD_DIR. */
+  dashboardDir?: string;
 }
 
 /**
@@ -73,7 +76,10 @@ export class ConfigApiHarness {
         commands: options.commands ?? false,
         logDestination,
       }),
-      setupOpenApi,
+      (app) => {
+        setupOpenApi(app);
+        if (options.dashboardDir) serveDashboard(app, options.dashboardDir);
+      },
     );
     // As runApp does, so what services write with Nest's Logger is captured too.
     this.running.app.useLogger(this.running.app.get(PinoLogger));

@@ -1,6 +1,7 @@
 import {
   deliveryIdFor,
   REQUEST_BODY_LOG_CAP,
+  deliveryUuid,
   samplePayload,
   type EventEnvelope,
   type WebhookConfigRecord,
@@ -111,7 +112,7 @@ describe('makeAttempt', () => {
         'Content-Type': 'application/json',
         'User-Agent': 'Corgea-Webhooks/1.0',
         'X-Corgea-Event': 'issue.status_changed',
-        'X-Corgea-Delivery': DELIVERY_ID,
+        'X-Corgea-Delivery': deliveryUuid(DELIVERY_ID),
         'X-Corgea-Timestamp': String(NOW.getTime() / 1000),
         'X-Corgea-Signature': MASKED_VALUE,
         [TOKEN_HEADER]: MASKED_VALUE,

@@ -3,6 +3,7 @@ import { ContractValidationError } from '../validation/contract-violation';
 import {
   DELIVERY_ID_NAMESPACE,
   deliveryIdFor,
+  deliveryUuid,
   isDeliveryId,
   isWebhookId,
   newWebhookId,
@@ -57,6 +58,21 @@ describe('deliveryIdFor', () => {
     expect(() => deliveryIdFor(EVENT_ID, 'webhook-1')).toThrow(
       'cannot derive a delivery id: /webhookId must be a webhook id (wh_…)',
     );
+  });
+});
+
+describe('deliveryUuid', () => {
+  it('is the UUID of a delivery id, what the delivery header carries', () => {
+    const id = deliveryIdFor(EVENT_ID, WEBHOOK_ID);
+    expect(deliveryUuid(id)).toBe(id.slice('dlv_'.length));
+    expect(deliveryUuid(id)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it('leaves any other id as it is', () => {
+    expect(deliveryUuid('bare-1')).toBe('bare-1');
+    expect(deliveryUuid('dlv_not-a-uuid')).toBe('dlv_not-a-uuid');
   });
 });
 

@@ -54,6 +54,14 @@ export function deliveryIdFor(eventId: string, webhookId: string): string {
   return `${DELIVERY_ID_PREFIX}${uuidV5(`${eventId.toLowerCase()}:${webhookId}`, DELIVERY_ID_NAMESPACE)}`;
 }
 
+/**
+ * The UUID of a `dlv_<uuid>` delivery id: what `X-<Vendor>-Delivery` and `webhook-id` carry, the
+ * same on every attempt. Any other id is returned as it is.
+ */
+export function deliveryUuid(deliveryId: string): string {
+  return isDeliveryId(deliveryId) ? deliveryId.slice(DELIVERY_ID_PREFIX.length) : deliveryId;
+}
+
 /** RFC 9562 §5.5 name-based UUID (SHA-1). */
 export function uuidV5(name: string, namespace: string): string {
   const bytes = createHash('sha1')

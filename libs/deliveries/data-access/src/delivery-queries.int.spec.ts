@@ -297,7 +297,7 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       'lists only the company’s deliveries matching %s, newest first',
       async (_, filter) => {
         const page = await queries.list({ company: COMPANY, ...filter, limit: 200 });
-        expect(page.items.map((i) => i.deliveryId)).toEqual(matching(filter));
+        expect(page.items.map((i) => i.id)).toEqual(matching(filter));
         expect(page.nextCursor).toBeNull();
       },
     );
@@ -357,7 +357,7 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       let cursor: string | undefined;
       for (let page = 0; page < 20; page++) {
         const result = await queries.list({ company: COMPANY, limit: 2, cursor });
-        seen.push(...result.items.map((i) => i.deliveryId));
+        seen.push(...result.items.map((i) => i.id));
         // Newer than every cursor handed out so far.
         await work.intake([request(wh1), request(wh2)], new Date());
         if (result.nextCursor === null) break;
@@ -371,7 +371,7 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       const mine = await queries.list({ company: COMPANY, limit: 200 });
       const theirs = await queries.list({ company: OTHER_COMPANY, limit: 200 });
       expect(mine.items.some((i) => i.webhookId === whOther)).toBe(false);
-      expect(theirs.items.map((i) => i.deliveryId)).toEqual(
+      expect(theirs.items.map((i) => i.id)).toEqual(
         [...others].sort(byNewest).map((f) => f.request.deliveryId),
       );
       expect(await queries.list({ company: COMPANY, webhookId: whOther, limit: 10 })).toEqual({
@@ -404,16 +404,16 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       const delivered = fixtures[0] as Fixture;
       const detail = await queries.get(COMPANY, delivered.request.deliveryId);
       expect(detail).toMatchObject({
-        deliveryId: delivered.request.deliveryId,
+        id: delivered.request.deliveryId,
         webhookId: wh1,
         status: 'delivered',
-        attempts: 2,
+        attemptCount: 2,
         lastStatusCode: 200,
         createdAt: delivered.createdAt.toISOString(),
         test: false,
         request: delivered.request,
       });
-      expect(detail?.attemptsDetail).toEqual([
+      expect(detail?.attempts).toEqual([
         {
           attempt: 1,
           trigger: 'first',
@@ -452,7 +452,7 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       await attempt(failed.deliveryId, SUCCEEDED, NO_WAIT_POLICY);
       const detail = await queries.get(COMPANY, failed.deliveryId);
       expect(detail?.status).toBe('delivered');
-      expect(detail?.attemptsDetail.map((a) => [a.attempt, a.trigger])).toEqual([
+      expect(detail?.attempts.map((a) => [a.attempt, a.trigger])).toEqual([
         [1, 'first'],
         [2, 'manual'],
       ]);
@@ -490,6 +490,39 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
       ).toEqual([played[1], played[3]]);
       // A test delivery is never redelivered as traffic.
       expect(await replayAll(COMPANY, wh, ['succeeded'], { since: at(3) })).toEqual([played[2]]);
+    });
+
+    it('counts each webhook’s deliveries per hour by status, without tests or other companies', async () => {
+      const hourOf = (date: Date) => {
+        const start = new Date(date);
+        start.setUTCMinutes(0, 0, 0);
+        return start.toISOString();
+      };
+      const expected = new Map<string, Record<HistoryStatus, number>>();
+      for (const f of fixtures.filter((f) => f.plan !== 'test')) {
+        const key = `${f.request.webhookId} ${hourOf(f.createdAt)}`;
+        const counts = expected.get(key) ?? { delivered: 0, failed: 0, pending: 0, skipped: 0 };
+        counts[PLAN_STATUS[f.plan]] += 1;
+        expected.set(key, counts);
+      }
+      // Up to just after the fixtures: the specs above add deliveries of their own later on.
+      const window = { company: COMPANY, from: at(-3600), to: at(9) };
+      const buckets = (await queries.activity(window)).filter((b) =>
+        [wh1, wh2].includes(b.webhookId),
+      );
+      expect(
+        new Map(
+          buckets.map(({ webhookId, start, ...counts }) => [`${webhookId} ${start}`, counts]),
+        ),
+      ).toEqual(expected);
+      expect(buckets.map((b) => b.start)).toEqual([...buckets.map((b) => b.start)].sort());
+      expect(await queries.activity({ ...window, webhookId: wh2 })).toEqual(
+        buckets.filter((b) => b.webhookId === wh2),
+      );
+      expect(await queries.activity({ ...window, to: at(0) })).toEqual([]);
+      await expect(
+        queries.activity({ ...window, from: new Date(Date.now() - 169 * 3_600_000) }),
+      ).rejects.toThrow(RangeError);
     });
 
     it('hands the export’s connection back when the reader stops early', async () => {

@@ -6,6 +6,9 @@ import { pipeline, type Readable, Transform } from 'node:stream';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import {
+  ACTIVITY_MAX_HOURS,
+  type ActivityBucket,
+  type ActivityWindow,
   type DeliveryAttempt,
   type DeliveryDetail,
   type DeliveryReads,
@@ -110,12 +113,12 @@ function toSummary(row: DeliveryRow): DeliverySummary {
   const status = STATUS_OF.get(row.status);
   if (!status) throw new Error(`delivery ${row.delivery_id} has an unknown status ${row.status}`);
   return {
-    deliveryId: row.delivery_id,
+    id: row.delivery_id,
     webhookId: row.webhook_id,
     eventId: row.event_id,
     eventType: row.event_type,
     status,
-    attempts: row.attempts,
+    attemptCount: row.attempts,
     lastStatusCode: row.last_status_code,
     lastError: row.last_error,
     nextAttemptAt: row.next_attempt_at?.toISOString() ?? null,
@@ -259,7 +262,7 @@ export class DeliveryQueries implements DeliveryReads {
     }
     return {
       ...toSummary(row),
-      attemptsDetail: attempts.map((a) => toAttempt(a.data)),
+      attempts: attempts.map((a) => toAttempt(a.data)),
       request,
     };
   }
@@ -325,6 +328,67 @@ export class DeliveryQueries implements DeliveryReads {
         ];
       }),
     );
+  }
+
+  /**
+   * Counts from `deliveries` by (webhook, hour of created_at in UTC, status), read through the
+   * (company, created_at) history index.
+   *
+   * @throws RangeError when the window is empty, reversed or over ACTIVITY_MAX_HOURS.
+   */
+  async activity(window: ActivityWindow): Promise<ActivityBucket[]> {
+    const from = isoDate(window.from, 'from');
+    const to = isoDate(window.to, 'to');
+    const hours = (window.to.getTime() - window.from.getTime()) / 3_600_000;
+    if (!(hours > 0 && hours <= ACTIVITY_MAX_HOURS)) {
+      throw new RangeError(
+        `the window must be more than 0 and at most ${ACTIVITY_MAX_HOURS} hours`,
+      );
+    }
+    const params: unknown[] = [window.company, from, to];
+    let byWebhook = '';
+    if (window.webhookId !== undefined) {
+      params.push(window.webhookId);
+      byWebhook = `AND d.webhook_id = $${params.length}`;
+    }
+    const rows: Array<{
+      webhook_id: string;
+      start: string;
+      delivered: string;
+      failed: string;
+      pending: string;
+      skipped: string;
+    }> = await this.dataSource.query(
+      `SELECT d.webhook_id,
+              to_char(date_trunc('hour', d.created_at AT TIME ZONE 'UTC'),
+                      'YYYY-MM-DD"T"HH24:MI:SS".000Z"') AS start,
+              count(*) FILTER (WHERE d.status = ANY($${params.length + 1}::text[])) AS delivered,
+              count(*) FILTER (WHERE d.status = ANY($${params.length + 2}::text[])) AS failed,
+              count(*) FILTER (WHERE d.status = ANY($${params.length + 3}::text[])) AS pending,
+              count(*) FILTER (WHERE d.status = ANY($${params.length + 4}::text[])) AS skipped
+         FROM deliveries d
+        WHERE d.company = $1
+          AND d.created_at >= date_trunc('hour', $2::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+          AND d.created_at < $3::timestamptz
+          AND NOT d.test ${byWebhook}
+        GROUP BY 1, 2
+        ORDER BY 2, 1`,
+      [
+        ...params,
+        HISTORY_STATUS_MAP.delivered,
+        HISTORY_STATUS_MAP.failed,
+        HISTORY_STATUS_MAP.pending,
+        HISTORY_STATUS_MAP.skipped,
+      ],
+    );
+    return rows.map((row) => ({
+      webhookId: row.webhook_id,
+      start: row.start,
+      delivered: Number(row.delivered),
+      failed: Number(row.failed),
+      pending: Number(row.pending),
+      skipped: Number(row.skipped),
+    }));
   }
 
   /**

@@ -35,13 +35,14 @@ export interface HistoryPageRequest extends HistoryFilter {
 
 /** One delivery as the history lists it. */
 export interface DeliverySummary {
-  readonly deliveryId: string;
+  /** The delivery's own id, `dlv_<uuid>`. */
+  readonly id: string;
   readonly webhookId: string;
   readonly eventId: string;
   readonly eventType: EventType;
   readonly status: HistoryStatus;
   /** Calls made so far, all rounds. */
-  readonly attempts: number;
+  readonly attemptCount: number;
   readonly lastStatusCode: number | null;
   readonly lastError: string | null;
   readonly nextAttemptAt: string | null;
@@ -77,7 +78,8 @@ export interface DeliveryAttempt {
 }
 
 export interface DeliveryDetail extends DeliverySummary {
-  readonly attemptsDetail: DeliveryAttempt[];
+  /** Every call, oldest first. */
+  readonly attempts: DeliveryAttempt[];
   /** The request as accepted (its envelope is the event). */
   readonly request: DeliveryRequested;
 }
@@ -101,6 +103,31 @@ export interface WebhookStats {
   readonly failedDeliveries: number;
   /** successfulDeliveries / (successfulDeliveries + failedDeliveries); `null` before either. */
   readonly successRate: number | null;
+}
+
+/** The longest activity window, in hours (a week). */
+export const ACTIVITY_MAX_HOURS = 168;
+
+export interface ActivityWindow {
+  /** The tenant. */
+  readonly company: string;
+  /** Inclusive; rounded down to its hour. */
+  readonly from: Date;
+  /** Exclusive. */
+  readonly to: Date;
+  readonly webhookId?: string;
+}
+
+/** One webhook's deliveries created in one hour (UTC), by their status now. */
+export interface ActivityBucket {
+  readonly webhookId: string;
+  /** The hour's start, ISO 8601 UTC. */
+  readonly start: string;
+  readonly delivered: number;
+  readonly failed: number;
+  /** Pending, or waiting for a retry. */
+  readonly pending: number;
+  readonly skipped: number;
 }
 
 /** One CSV row of the export: one attempt. */
@@ -143,6 +170,11 @@ export interface DeliveryReads {
   /** `undefined` when missing or of another company (indistinguishable to the caller). */
   get(company: string, deliveryId: string): Promise<DeliveryDetail | undefined>;
   stats(company: string, webhookIds: readonly string[]): Promise<Map<string, WebhookStats>>;
+  /**
+   * Deliveries per webhook and hour in a window, test deliveries left out: the statistics over
+   * time. Only hours with deliveries are returned, oldest first.
+   */
+  activity(window: ActivityWindow): Promise<ActivityBucket[]>;
   /**
    * The attempts matching `filter`, newest delivery first, streamed from a server-side cursor:
    * an object-mode stream of {@link ExportRow}; memory stays flat however many rows.

@@ -20,9 +20,12 @@ export {
   type WebhookStatusView,
 } from './delivery-work.store';
 export {
+  ACTIVITY_MAX_HOURS,
   HISTORY_STATUSES,
   EXPORT_COLUMNS,
   HISTORY_STATUS_MAP,
+  type ActivityBucket,
+  type ActivityWindow,
   type DeliveryAttempt,
   type DeliveryDetail,
   type DeliveryReads,

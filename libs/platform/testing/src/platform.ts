@@ -108,6 +108,11 @@ export class Platform {
 
   constructor(private readonly options: PlatformOptions = {}) {}
 
+  /** The company's admin API key (for a browser to sign in with). */
+  get adminKey(): string {
+    return this.key;
+  }
+
   async start(): Promise<this> {
     const infra = integrationEnv();
     this.db = await createTestDatabase('e2e');

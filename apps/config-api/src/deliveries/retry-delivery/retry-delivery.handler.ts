@@ -56,6 +56,6 @@ export class RetryDeliveryHandler implements ICommandHandler<RetryDeliveryComman
       [manualRequest(delivery.request, webhook.version, new Date())],
       correlationId,
     );
-    return { deliveryId, attempt: delivery.attempts + 1 };
+    return { deliveryId, attempt: delivery.attemptCount + 1 };
   }
 }

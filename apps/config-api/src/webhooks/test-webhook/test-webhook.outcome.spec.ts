@@ -24,10 +24,10 @@ const delivery = (
   overrides: Partial<DeliveryDetail> = {},
 ): DeliveryDetail =>
   ({
-    deliveryId: 'dlv_1',
+    id: 'dlv_1',
     status,
-    attempts: attempts.length,
-    attemptsDetail: attempts,
+    attemptCount: attempts.length,
+    attempts,
     lastStatusCode: attempts.at(-1)?.statusCode ?? null,
     lastError: attempts.at(-1)?.error ?? null,
     ...overrides,

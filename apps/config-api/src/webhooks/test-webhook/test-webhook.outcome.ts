@@ -20,9 +20,9 @@ export interface TestWebhookResult {
  */
 export function testOutcome(delivery: DeliveryDetail): TestWebhookResult | undefined {
   if (delivery.status === 'pending') return undefined;
-  const attempt = delivery.attemptsDetail.at(-1);
+  const attempt = delivery.attempts.at(-1);
   return {
-    deliveryId: delivery.deliveryId,
+    deliveryId: delivery.id,
     success: delivery.status === 'delivered',
     statusCode: attempt?.statusCode ?? delivery.lastStatusCode,
     durationMs: attempt?.durationMs ?? null,

@@ -113,13 +113,13 @@ describe('buildDeliveryRequest', () => {
   });
 
   describe('headers', () => {
-    it('carries the wire contract headers of the seed, with the attempt time in unix seconds', () => {
+    it('carries the wire contract headers of the seed: the delivery’s UUID, the attempt time in unix seconds', () => {
       const request = buildDeliveryRequest(input());
       expect(request.headers).toEqual({
         'Content-Type': 'application/json',
         'User-Agent': 'Corgea-Webhooks/1.0',
         'X-Corgea-Event': 'scan.completed',
-        'X-Corgea-Delivery': DELIVERY_ID,
+        'X-Corgea-Delivery': DELIVERY_UUID,
         'X-Corgea-Timestamp': String(NOW_SECONDS),
       });
     });

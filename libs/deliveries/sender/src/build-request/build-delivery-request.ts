@@ -1,6 +1,7 @@
 import {
   customHeaderNameProblem,
   customHeaderValueProblem,
+  deliveryUuid,
   type EventEnvelope,
   type WebhookType,
 } from '@hookline/contracts';
@@ -51,8 +52,6 @@ export interface DeliveryRequest {
 /** What a masked header value reads as in the delivery log. */
 export const MASKED_VALUE = '********';
 
-const DELIVERY_ID_UUID = /^dlv_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
-
 // Headers whose meaning belongs to the HTTP client: a custom value would corrupt the framing of
 // the request or its destination.
 const TRANSPORT_HEADERS = [
@@ -92,7 +91,8 @@ export function buildDeliveryRequest(input: DeliveryRequestInput): DeliveryReque
     'Content-Type': 'application/json',
     'User-Agent': names.userAgent,
     [names.eventHeader]: envelope.event_type,
-    [names.deliveryHeader]: deliveryId,
+    // The product document's `<delivery-uuid>`: the id without its `dlv_` prefix.
+    [names.deliveryHeader]: deliveryUuid(deliveryId),
     [names.timestampHeader]: String(timestamp),
   };
   const masked: Record<string, string> = { ...headers };
@@ -132,7 +132,7 @@ export function buildDeliveryRequest(input: DeliveryRequestInput): DeliveryReque
       if (previous !== undefined) secrets.push(previous);
       const standard = signStandardWebhook(
         body,
-        { id: standardMessageId(deliveryId), timestamp },
+        { id: deliveryUuid(deliveryId), timestamp },
         secrets,
       );
       Object.assign(headers, standard);
@@ -181,10 +181,4 @@ function activePreviousSecret(
   } catch {
     return undefined;
   }
-}
-
-/** `webhook-id`: the UUID of a `dlv_<uuid>` id (stable across retries), else the id itself. */
-function standardMessageId(deliveryId: string): string {
-  const match = DELIVERY_ID_UUID.exec(deliveryId);
-  return match?.[1] ?? deliveryId;
 }

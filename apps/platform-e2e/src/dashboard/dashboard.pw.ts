@@ -1,0 +1,376 @@
+import { expect, type Page, test } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+
+const ADMIN_KEY = process.env['DASHBOARD_ADMIN_KEY'] ?? '';
+const HARNESS = process.env['HARNESS_URL'] ?? '';
+/** Set (to a folder) to keep a screenshot of each page there, e.g. docs/screenshots. */
+const SHOTS = process.env['DASHBOARD_SCREENSHOTS'];
+const XSS_NAME = '<img src=x onerror=alert(1)>';
+
+async function harness<T>(method: string, route: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${HARNESS}${route}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`harness ${route}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+const receiverUrl = async (path: string) =>
+  (await harness<{ url: string }>('GET', `/receiver-url?path=${encodeURIComponent(path)}`)).url;
+const received = (path: string) =>
+  harness<Array<{ headers: Record<string, string>; body: string }>>(
+    'GET',
+    `/requests?path=${encodeURIComponent(path)}`,
+  );
+const publish = (eventType = 'scan.completed') =>
+  harness<{ event_id: string }>('POST', '/publish', { eventType });
+const answer = (path: string, behaviour: unknown) =>
+  harness('POST', `/behaviour?path=${encodeURIComponent(path)}`, behaviour);
+
+async function api<T>(method: string, path: string, body?: unknown, key = ADMIN_KEY): Promise<T> {
+  const response = await fetch(`${process.env['DASHBOARD_URL']}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return (text === '' ? {} : JSON.parse(text)) as T;
+}
+
+async function signIn(page: Page, key = ADMIN_KEY) {
+  await page.goto('/');
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+}
+
+async function shot(page: Page, name: string) {
+  if (!SHOTS) return;
+  // Fonts and the chart settle before the picture.
+  await page.waitForLoadState('networkidle');
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** Waits (the worker gets the webhook from webhooks.config) until `path` got `count` calls. */
+async function waitForCalls(path: string, count: number, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const calls = await received(path);
+    if (calls.length >= count) return calls;
+    if (Date.now() > deadline) throw new Error(`${path} got ${calls.length} of ${count} calls`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** Waits until the webhook's history lists `count` deliveries in `status`. */
+async function waitForHistory(webhookId: string, status: string, count: number) {
+  await expect
+    .poll(
+      async () =>
+        (
+          await api<{ items: unknown[] }>(
+            'GET',
+            `/v1/deliveries?webhookId=${webhookId}&status=${status}`,
+          )
+        ).items.length,
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(count);
+}
+
+/** Publishes until the matcher knows the webhook (its config reaches the matcher by Kafka). */
+async function publishUntilDelivered(path: string, count: number) {
+  const before = (await received(path)).length;
+  const deadline = Date.now() + 30_000;
+  while ((await received(path)).length < before + count) {
+    if (Date.now() > deadline) throw new Error(`no delivery reached ${path}`);
+    await publish();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+  }
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.describe('the dashboard against the running platform', () => {
+  let dialogs: string[] = [];
+
+  test.beforeEach(({ page }) => {
+    dialogs = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      // Deletes and revokes ask for confirmation; nothing else may open a dialog.
+      void dialog.accept();
+    });
+    page.on('pageerror', (error) => {
+      throw error;
+    });
+  });
+
+  test('a webhook created through the form receives a delivery, shown in History', async ({
+    page,
+  }) => {
+    const path = `/form-${Date.now()}`;
+    await signIn(page);
+    await shot(page, 'webhooks-empty');
+    await page.getByRole('link', { name: 'Create webhook' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Security alerts');
+    await page.getByLabel('Webhook URL').fill(await receiverUrl(path));
+    await page.getByLabel('Other').check();
+    await page.getByRole('checkbox', { name: /scan\.completed/ }).check();
+    await page.getByRole('checkbox', { name: /issue\.status_changed/ }).check();
+    await expect(page.getByRole('group', { name: 'Status change filter' })).toBeVisible();
+    await page.getByRole('checkbox', { name: 'fixed', exact: true }).check();
+    await page.getByRole('button', { name: 'Add header' }).click();
+    await page.getByLabel('Header 1 name').fill('X-Team-Token');
+    await page.getByLabel('Header 1 value').fill('team-secret-value');
+    await page
+      .getByLabel('Custom body')
+      .fill('{"text": "{{event_type}} in {{payload.data.project.name}}", "id": "{{event_id}}"}');
+    await expect(page.getByText('Preview for the scan.completed sample')).toBeVisible();
+    await expect(page.locator('.preview pre').first()).toContainText('scan.completed in');
+    await shot(page, 'webhook-form');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    const secret = page.getByTestId('secret');
+    await expect(secret).toHaveText(/^whsec_/);
+    await page.getByRole('link', { name: 'Go to the webhook' }).click();
+    await expect(page.getByRole('heading', { name: 'Security alerts' })).toBeVisible();
+    await expect(page.getByText('X-Team-Token: ********')).toBeVisible();
+
+    await publishUntilDelivered(path, 1);
+    const [call] = await received(path);
+    expect(call?.headers['x-team-token']).toBe('team-secret-value');
+    expect(call?.headers['x-corgea-delivery']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(call?.body ?? '{}')).toMatchObject({
+      text: 'scan.completed in Production API',
+    });
+
+    await page.getByRole('link', { name: 'History' }).first().click();
+    await expect(page.locator('tbody tr').first()).toContainText('delivered');
+    await page.locator('tbody tr').first().getByRole('link').click();
+    await expect(page.getByText('Attempt 1')).toBeVisible();
+    await page.locator('summary', { hasText: 'Request' }).first().click();
+    // The custom header's value is masked in the log; the signature too.
+    await expect(page.locator('table.headers').first()).toContainText('X-Team-Token');
+    await expect(page.locator('table.headers').first()).not.toContainText('team-secret-value');
+    await shot(page, 'delivery');
+  });
+
+  test('a 400 of the API is shown next to the field it names', async ({ page }) => {
+    await signIn(page);
+    await page.goto('/#/webhooks/new');
+    await page.getByLabel('Name', { exact: true }).fill('Plain HTTP');
+    await page.getByLabel('Webhook URL').fill('http://example.com/hook');
+    await page.getByRole('checkbox', { name: /scan\.completed/ }).check();
+    await page.getByLabel('Custom body').fill('{"a": {{nope}}}');
+    await expect(page.getByTestId('template-error')).toContainText('line 1, column 7');
+    await page.getByRole('button', { name: 'Create webhook' }).click();
+    const urlError = page.locator('[data-field-error="url"]');
+    await expect(urlError).toContainText(/https/i);
+    await expect(page.locator('[data-field-error="bodyTemplate"]')).toBeVisible();
+    await expect(page.getByLabel('Webhook URL')).toHaveAttribute('aria-invalid', 'true');
+    await shot(page, 'webhook-form-errors');
+  });
+
+  test('pause, then re-activate sending what was missed', async ({ page }) => {
+    const path = `/paused-${Date.now()}`;
+    const webhook = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Ticket sync',
+      url: await receiverUrl(path),
+      type: 'zapier',
+      events: ['scan.completed'],
+    });
+    await publishUntilDelivered(path, 1);
+    await signIn(page);
+    await page.goto(`/#/webhooks/${webhook.id}`);
+    await page.getByRole('button', { name: 'Pause webhook' }).click();
+    await expect(page.getByText('Paused by hand.')).toBeVisible();
+    // The worker hears of the pause through webhooks.config; the event that comes after it is
+    // recorded as skipped.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const before = (await received(path)).length;
+    await publish();
+    await waitForHistory(webhook.id, 'skipped', 1);
+    expect((await received(path)).length).toBe(before);
+    await shot(page, 'webhook-paused');
+    await page.getByLabel('Send what was missed while paused, oldest first').check();
+    await page.getByRole('button', { name: 'Re-activate' }).click();
+    await expect(page.getByText('1 missed delivery queued')).toBeVisible();
+    await waitForCalls(path, before + 1);
+  });
+
+  test('a failed delivery is retried from History', async ({ page }) => {
+    const path = `/flaky-${Date.now()}`;
+    await answer(path, {
+      sequence: [{ status: 500, body: 'database unavailable' }, { status: 500 }, { status: 200 }],
+    });
+    const webhook = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Compliance archive',
+      url: await receiverUrl(path),
+      type: 'other',
+      events: ['scan.completed'],
+    });
+    await publishUntilDelivered(path, 2);
+    await signIn(page);
+    await waitForHistory(webhook.id, 'failed', 1);
+    await page.goto('/#/history');
+    await page.getByLabel('Status', { exact: true }).selectOption('failed');
+    await page.getByLabel('Webhook', { exact: true }).selectOption(webhook.id);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page.locator('tbody tr')).toHaveCount(1);
+    await expect(page.locator('tbody tr').first()).toContainText('failed');
+    await shot(page, 'history');
+    await page.locator('tbody tr').first().getByRole('link').click();
+    await expect(page.getByText('database unavailable').first()).toBeAttached();
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect(page.getByText('Attempt 3 queued')).toBeVisible();
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return page.locator('.attempt').count();
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(3);
+    await expect(page.locator('[data-attempt="3"]')).toContainText('manual');
+    await expect(page.locator('[data-attempt="3"]')).toContainText('HTTP 200');
+  });
+
+  test('Test webhook shows the result inline', async ({ page }) => {
+    const path = `/test-${Date.now()}`;
+    await answer(path, { status: 202, body: 'accepted by the receiver' });
+    const webhook = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Slack #security',
+      url: await receiverUrl(path),
+      type: 'slack',
+      events: ['scan.completed', 'issue.status_changed'],
+    });
+    await signIn(page);
+    await page.goto(`/#/webhooks/${webhook.id}`);
+    await page.getByLabel('Sample event type').selectOption('issue.status_changed');
+    await page.getByRole('button', { name: 'Send test' }).click();
+    const result = page.getByTestId('test-result');
+    await expect(result).toContainText('Delivered', { timeout: 30_000 });
+    await expect(result).toContainText('HTTP 202');
+    await expect(result).toContainText('accepted by the receiver');
+    await shot(page, 'webhook-detail');
+  });
+
+  test('Export downloads the filtered history as CSV', async ({ page }) => {
+    await signIn(page);
+    await page.goto('/#/history?status=delivered');
+    await expect(page.locator('tbody tr').first()).toBeVisible();
+    const listed = await page.locator('tbody tr').count();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^deliveries-.*\.csv$/);
+    const text = await readFile((await download.path()) ?? '', 'utf8');
+    const [header, ...rows] = text.trim().split('\r\n');
+    expect(header?.split(',').slice(0, 5)).toEqual([
+      'deliveryId',
+      'webhookId',
+      'eventId',
+      'eventType',
+      'attempt',
+    ]);
+    const ids = new Set(rows.map((row) => row.split(',')[0]));
+    expect(ids.size).toBe(listed);
+    const outcomes = rows.map((row) => row.split(',')[9]);
+    expect(outcomes).toContain('succeeded');
+  });
+
+  test('the event catalog shows every type with its schema and sample', async ({ page }) => {
+    await signIn(page);
+    await page.getByRole('link', { name: 'Event catalog' }).click();
+    await expect(page.locator('article.event')).toHaveCount(7);
+    await expect(page.locator('#event-scan\\.completed pre').first()).toContainText(
+      '"event_type": "scan.completed"',
+    );
+    await shot(page, 'event-catalog');
+  });
+
+  test('a viewer key, created on the API keys page, sees no write buttons', async ({ page }) => {
+    const path = `/down-${Date.now()}`;
+    await answer(path, { status: 503, body: 'down for maintenance' });
+    const down = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Endpoint that is down',
+      url: await receiverUrl(path),
+      type: 'other',
+      events: ['scan.completed'],
+    });
+    await publishUntilDelivered(path, 2);
+    await waitForHistory(down.id, 'failed', 1);
+    await signIn(page);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Read-only auditor');
+    await page.getByLabel('Role').selectOption('viewer');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-key').textContent()) ?? '';
+    expect(key).not.toBe('');
+    await expect(page.locator('tbody tr', { hasText: 'Read-only auditor' })).toContainText(
+      'viewer',
+    );
+    await shot(page, 'api-keys');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, key);
+    await expect(page.getByTestId('role')).toHaveText('viewer');
+    await expect(page.getByRole('link', { name: 'Create webhook' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'API keys' })).toHaveCount(0);
+    await page.locator('tbody tr').first().getByRole('link').first().click();
+    await expect(page.getByRole('heading', { name: 'Statistics' })).toBeVisible();
+    for (const name of [
+      'Edit',
+      'Pause webhook',
+      'Re-activate',
+      'Send test',
+      'Delete webhook',
+      'Rotate secret',
+      'Recover',
+    ]) {
+      await expect(page.getByRole('button', { name })).toHaveCount(0);
+    }
+    await expect(page.getByRole('link', { name: 'Edit' })).toHaveCount(0);
+    await page.goto(`/#/history?status=failed&webhookId=${down.id}`);
+    await expect(page.locator('tbody tr').first()).toContainText('failed');
+    await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);
+    await page.locator('tbody tr').first().getByRole('link').click();
+    await expect(page.getByText('Attempt 1')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Retry' })).toHaveCount(0);
+    await page.goto('/#/webhooks/new');
+    await expect(page.getByText('does not allow this page')).toBeVisible();
+  });
+
+  test('a webhook named like markup is shown as text', async ({ page }) => {
+    const path = `/xss-${Date.now()}`;
+    const webhook = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: XSS_NAME,
+      url: await receiverUrl(path),
+      type: 'other',
+      events: ['user.login'],
+    });
+    await signIn(page);
+    const row = page.locator(`tr[data-webhook-id="${webhook.id}"]`);
+    await expect(row.getByRole('link', { name: XSS_NAME })).toBeVisible();
+    await expect(row.locator('img')).toHaveCount(0);
+    await shot(page, 'webhooks');
+    await row.getByRole('link', { name: XSS_NAME }).click();
+    await expect(page.getByRole('heading', { name: XSS_NAME })).toBeVisible();
+    await expect(page.locator('main img')).toHaveCount(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  test('works on a narrow screen', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page);
+    await expect(page.locator('tbody tr').first()).toBeVisible();
+    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+    expect(width).toBeLessThanOrEqual(390);
+    await shot(page, 'webhooks-narrow');
+  });
+});
