@@ -27,7 +27,7 @@ const ONE_DELIVERY = ['get /v1/deliveries/{id}', 'post /v1/deliveries/{id}/retry
 const LINKS: ReadonlyArray<{ from: string; id: string; to: readonly string[] }> = [
   { from: 'post /v1/webhooks 201', id: '$response.body#/id', to: ONE_WEBHOOK },
   { from: 'get /v1/webhooks 200', id: '$response.body#/items/0/id', to: ONE_WEBHOOK },
-  { from: 'get /v1/deliveries 200', id: '$response.body#/items/0/deliveryId', to: ONE_DELIVERY },
+  { from: 'get /v1/deliveries 200', id: '$response.body#/items/0/id', to: ONE_DELIVERY },
   {
     from: 'post /v1/webhooks/{id}/test 200',
     id: '$response.body#/deliveryId',
