@@ -6,6 +6,9 @@
 // eslint-disable-next-line no-control-regex -- NUL is one of the characters jsonb refuses
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** The same pattern without the global flag, so testing a string leaves no state behind. */
+const HAS_UNSTORABLE = new RegExp(UNSTORABLE.source);
+
 const escape = (char: string) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** `text` with each character jsonb refuses written out as its `\uXXXX` escape, as visible text. */
@@ -23,17 +26,11 @@ export function jsonbSafe<T>(value: T): T {
 }
 
 function needsEscaping(value: unknown): boolean {
-  if (typeof value === 'string') return UNSTORABLE.test(value) && resetRegex();
+  if (typeof value === 'string') return HAS_UNSTORABLE.test(value);
   if (Array.isArray(value)) return value.some(needsEscaping);
   if (value !== null && typeof value === 'object')
     return Object.entries(value).some(([key, item]) => needsEscaping(key) || needsEscaping(item));
   return false;
-}
-
-// A global regex keeps its lastIndex between test() calls.
-function resetRegex(): true {
-  UNSTORABLE.lastIndex = 0;
-  return true;
 }
 
 function rewrite(value: unknown): unknown {
