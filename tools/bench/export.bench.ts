@@ -53,7 +53,11 @@ async function main(): Promise<void> {
     try {
       const migrations = [...EVENT_STORE_MIGRATIONS, ...DELIVERIES_MIGRATIONS];
       await runMigrations({ url: db.url, migrations });
-      const dataSource = await createDataSource({ url: db.url, migrations }).initialize();
+      const dataSource = await createDataSource({
+        url: db.url,
+        migrations,
+        clientQueryTimeout: false,
+      }).initialize();
       try {
         await run(dataSource);
       } finally {

@@ -248,6 +248,10 @@ export class AppModule
                 applicationName: 'hookline-config-api-export',
                 poolSize: config.HOOKLINE_EXPORT_CONCURRENCY,
                 statementTimeoutMs: config.HOOKLINE_EXPORT_STATEMENT_TIMEOUT_MS,
+                // Exports read through cursors, which pg's client-side timer does not suit; each
+                // fetch is bounded by the server's statement_timeout, the whole by the export's
+                // maximum duration.
+                clientQueryTimeout: false,
               }),
             ),
         },

@@ -224,7 +224,12 @@ describe('DeliveryQueries against the real PostgreSQL', () => {
     db = await createTestDatabase('delivery_queries');
     const migrations = [...EVENT_STORE_MIGRATIONS, ...DELIVERIES_MIGRATIONS];
     await runMigrations({ url: db.url, migrations });
-    dataSource = await createDataSource({ url: db.url, migrations }).initialize();
+    // Exports read through cursors: a pool without pg's client-side query timer, as the API's.
+    dataSource = await createDataSource({
+      url: db.url,
+      migrations,
+      clientQueryTimeout: false,
+    }).initialize();
     work = new DeliveryWorkStore(dataSource);
     queries = new DeliveryQueries(dataSource);
   });

@@ -27,9 +27,6 @@ import {
 import { decodeCursor, encodeCursor } from './history-cursor';
 import { webhookStats } from './recompute-stats';
 
-/** How long one export stream may run on its connection, first row to last. */
-const EXPORT_STREAM_TIMEOUT_MS = 6 * 60 * 60 * 1000;
-
 /** The largest history page. */
 export const HISTORY_MAX_LIMIT = 200;
 
@@ -417,6 +414,15 @@ export class DeliveryQueries implements DeliveryReads {
       PoolClient,
       (error?: Error | boolean) => void,
     ];
+    if (
+      (client as PoolClient & { connectionParameters?: { query_timeout?: number } })
+        .connectionParameters?.query_timeout
+    ) {
+      release();
+      throw new Error(
+        'exports need a pool without a client-side query timeout (createDataSource({ clientQueryTimeout: false })): pg never clears it for a cursor',
+      );
+    }
     let released = false;
     // An error (or an early destroy) may leave the cursor's portal open: the connection is
     // closed then, never handed back to the pool.
@@ -427,12 +433,10 @@ export class DeliveryQueries implements DeliveryReads {
     };
     let rows: QueryStream;
     try {
-      const stream = new QueryStream(sql, params, { batchSize: EXPORT_BATCH_ROWS });
-      // The pool's client-side query timeout (createDataSource) counts from the first row to the
-      // last and would cut a long export short; each fetch of the cursor is still bounded by the
-      // server's statement_timeout, which PostgreSQL applies per Execute message.
-      Object.assign(stream, { query_timeout: EXPORT_STREAM_TIMEOUT_MS });
-      rows = client.query(stream);
+      // Each fetch of the cursor is bounded by the server's statement_timeout, which PostgreSQL
+      // applies per Execute message; the pool must not arm pg's client-side query timer
+      // (`clientQueryTimeout: false`), which a cursor never clears.
+      rows = client.query(new QueryStream(sql, params, { batchSize: EXPORT_BATCH_ROWS }));
     } catch (error) {
       releaseOnce(error instanceof Error ? error : new Error(String(error)));
       throw error;

@@ -1,4 +1,4 @@
-import { createDataSource } from './data-source';
+import { CLIENT_GRACE_MS, createDataSource, DATABASE_DEFAULTS, poolTimeouts } from './data-source';
 import { EVENT_STORE_MIGRATIONS } from './migrations';
 
 describe('createDataSource', () => {
@@ -26,5 +26,28 @@ describe('EVENT_STORE_MIGRATIONS', () => {
     });
     expect(stamps.every(Number.isFinite)).toBe(true);
     expect(stamps).toEqual([...stamps].sort((a, b) => a - b));
+  });
+});
+
+describe('poolTimeouts', () => {
+  it('has the server cancel a statement and the client give up a grace period later', () => {
+    expect(poolTimeouts({ statementTimeoutMs: 2_000 })).toMatchObject({
+      statement_timeout: 2_000,
+      query_timeout: 2_000 + CLIENT_GRACE_MS,
+      connectionTimeoutMillis: DATABASE_DEFAULTS.connectTimeoutMs,
+      keepAlive: true,
+    });
+  });
+
+  it('sets no timeout at all for statementTimeoutMs 0 (migrations)', () => {
+    const timeouts = poolTimeouts({ statementTimeoutMs: 0 });
+    expect(timeouts).not.toHaveProperty('statement_timeout');
+    expect(timeouts).not.toHaveProperty('query_timeout');
+  });
+
+  it('keeps the server timeout but arms no client timer for a pool of cursors', () => {
+    const timeouts = poolTimeouts({ statementTimeoutMs: 2_000, clientQueryTimeout: false });
+    expect(timeouts).toMatchObject({ statement_timeout: 2_000 });
+    expect(timeouts).not.toHaveProperty('query_timeout');
   });
 });

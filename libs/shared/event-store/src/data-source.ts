@@ -24,6 +24,13 @@ export interface DataSourceOptions {
    * stopped answering altogether (hung, stopped, cut off) fails the query instead of hanging it.
    */
   readonly statementTimeoutMs?: number;
+  /**
+   * Whether the client arms its own timer (`statementTimeoutMs + CLIENT_GRACE_MS`) on every query;
+   * default true. False for a pool whose queries are cursors (the export's): pg clears that timer
+   * only when a query's callback runs, which a cursor never calls, so each cursor would leave a
+   * live timer behind that later fails whatever query its connection runs then.
+   */
+  readonly clientQueryTimeout?: boolean;
 }
 
 export const DATABASE_DEFAULTS = {
@@ -40,9 +47,13 @@ export const CLIENT_GRACE_MS = 5_000;
 
 /** The pg pool settings behind {@link createDataSource}, for a plain pg Pool elsewhere. */
 export function poolTimeouts(
-  options: Pick<DataSourceOptions, 'connectTimeoutMs' | 'statementTimeoutMs'>,
+  options: Pick<
+    DataSourceOptions,
+    'connectTimeoutMs' | 'statementTimeoutMs' | 'clientQueryTimeout'
+  >,
 ) {
   const statementTimeoutMs = options.statementTimeoutMs ?? DATABASE_DEFAULTS.statementTimeoutMs;
+  const clientTimeout = options.clientQueryTimeout ?? true;
   return {
     connectionTimeoutMillis: options.connectTimeoutMs ?? DATABASE_DEFAULTS.connectTimeoutMs,
     keepAlive: true,
@@ -51,7 +62,7 @@ export function poolTimeouts(
     ...(statementTimeoutMs > 0
       ? {
           statement_timeout: statementTimeoutMs,
-          query_timeout: statementTimeoutMs + CLIENT_GRACE_MS,
+          ...(clientTimeout ? { query_timeout: statementTimeoutMs + CLIENT_GRACE_MS } : {}),
         }
       : {}),
   };
