@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createApi } from './api/client';
 import type { CurrentKey } from './api/types';
 import { ErrorBox, Skeleton } from './components/ui';
@@ -120,9 +120,30 @@ const NAV: Array<{ path: string; label: string; admin?: boolean }> = [
 function Shell() {
   const route = useRoute();
   const session = useSession();
+  const main = useRef<HTMLElement>(null);
+  const page = route.path.join('/');
+  const first = useRef(true);
+  // A new page starts at its top, the keyboard at its content, as a page load would; a new
+  // query (History's filters) keeps the focus where it is.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    main.current?.focus({ preventScroll: true });
+  }, [page]);
   return (
     <div className="shell">
-      <a className="skip" href="#main">
+      {/* Not href="#main": the fragment is the page's address. */}
+      <a
+        className="skip"
+        href={href(route.path)}
+        onClick={(event) => {
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="topbar">
@@ -152,7 +173,7 @@ function Shell() {
           </button>
         </div>
       </header>
-      <main id="main">
+      <main id="main" ref={main} tabIndex={-1}>
         <Page route={route} />
       </main>
     </div>

@@ -48,7 +48,11 @@ export function WebhookFormPage({ id }: { id?: string }) {
     [api, id],
   );
   if (catalog.error || existing.error) {
-    return <ErrorBox error={catalog.error ?? existing.error} onRetry={catalog.reload} />;
+    const retry = () => {
+      if (catalog.error) catalog.reload();
+      if (existing.error) existing.reload();
+    };
+    return <ErrorBox error={catalog.error ?? existing.error} onRetry={retry} />;
   }
   if (!catalog.data || (id && !existing.data)) return <Skeleton rows={8} label="Loading form" />;
   return <WebhookForm catalog={catalog.data} webhook={existing.data} />;
