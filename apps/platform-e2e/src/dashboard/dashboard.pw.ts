@@ -571,12 +571,89 @@ test.describe('the dashboard against the running platform', () => {
     expect(dialogs).toEqual([]);
   });
 
-  test('works on a narrow screen', async ({ page }) => {
+  test('the keyboard alone signs in, skips to the content, opens a webhook and pauses it', async ({
+    page,
+  }) => {
+    await api('POST', '/v1/webhooks', {
+      name: 'Keyboard only',
+      url: await receiverUrl(`/keyboard-${Date.now()}`),
+      type: 'other',
+      events: ['user.login'],
+    });
+    const focused = page.locator(':focus');
+    /** Tabs forward until `target` has the focus; fails if it is not among the next stops. */
+    async function tabTo(target: ReturnType<Page['locator']>, stops = 60) {
+      for (let i = 0; i < stops; i++) {
+        await page.keyboard.press('Tab');
+        if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
+      }
+      throw new Error(`not reached in ${stops} tab stops`);
+    }
+    await page.goto('/');
+    await page.keyboard.press('Tab');
+    await expect(page.getByLabel('API key')).toBeFocused();
+    await page.keyboard.type(ADMIN_KEY);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+
+    await page.keyboard.press('Tab');
+    await expect(focused).toHaveText('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('main')).toBeFocused();
+    await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+    await page.keyboard.press('Tab');
+    await expect(focused).toHaveText('Create webhook');
+
+    await tabTo(page.getByRole('link', { name: 'Keyboard only' }));
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Keyboard only' })).toBeVisible();
+    // The new page starts the keyboard at its content, not at the top bar.
+    await expect(page.locator('main')).toBeFocused();
+    const pause = page.getByRole('button', { name: 'Pause webhook' });
+    await tabTo(pause);
+    // The focus shows where it is.
+    await expect(pause).toHaveCSS('outline-style', 'solid');
+    await page.keyboard.press('Enter');
+    await expect(page.getByText('Paused by hand.')).toBeVisible();
+  });
+
+  test('every page fits a narrow screen', async ({ page }) => {
+    // A webhook with a delivery of its own, so each page has something to lay out.
+    const webhook = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Narrow screen',
+      url: await receiverUrl(`/narrow-${Date.now()}`),
+      type: 'other',
+      events: ['scan.completed'],
+    });
+    await api('POST', `/v1/webhooks/${webhook.id}/test`, {});
     await page.setViewportSize({ width: 390, height: 844 });
     await signIn(page);
     await expect(page.locator('tbody tr').first()).toBeVisible();
-    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-    expect(width).toBeLessThanOrEqual(390);
+    const fits = async (what: string) => {
+      await expect(page.locator('main [role="status"][aria-label^="Loading"]')).toHaveCount(0);
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      expect(width, `${what} is ${width} px wide`).toBeLessThanOrEqual(390);
+    };
+    await fits('the webhooks');
     await shot(page, 'webhooks-narrow');
+    await page.locator('tbody tr').first().getByRole('link').first().click();
+    await expect(page.getByRole('heading', { name: 'Statistics' })).toBeVisible();
+    await fits('a webhook');
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect(page.getByRole('button', { name: 'Save changes' })).toBeVisible();
+    await fits('the edit form');
+    await page.goto('/#/history');
+    await expect(page.locator('tbody tr').first()).toBeVisible();
+    await fits('the history');
+    await page.locator('tbody tr').first().getByRole('link').click();
+    await expect(page.getByRole('heading', { name: 'Attempts' })).toBeVisible();
+    await page.locator('summary', { hasText: 'Request' }).first().click();
+    await fits('a delivery');
+    await page.goto('/#/events');
+    await expect(page.locator('article.event')).toHaveCount(7);
+    await fits('the event catalog');
+    await page.goto('/#/keys');
+    await expect(page.locator('tbody tr').first()).toBeVisible();
+    await fits('the API keys');
   });
 });
