@@ -174,7 +174,9 @@ function Shell() {
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        <Page route={route} />
+        {/* Keyed by the page: another webhook's page starts afresh, with nothing of the last
+            one's (a secret shown once, a form's values). */}
+        <Page key={page} route={route} />
       </main>
     </div>
   );

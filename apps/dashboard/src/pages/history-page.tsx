@@ -114,6 +114,7 @@ export function HistoryPage({ route }: { route: Route }) {
   const columns: Array<Column<DeliverySummary>> = [
     {
       label: 'Created',
+      className: 'nowrap',
       cell: (d) => (
         <a href={href(['history', d.id])}>
           <Time iso={d.createdAt} focusable={false} />
@@ -129,7 +130,16 @@ export function HistoryPage({ route }: { route: Route }) {
         </>
       ),
     },
-    { label: 'Webhook', cell: (d) => names.get(d.webhookId) ?? d.webhookId },
+    {
+      label: 'Webhook',
+      // A webhook not among those listed (deleted since): its id, cut short.
+      cell: (d) =>
+        names.get(d.webhookId) ?? (
+          <code className="muted" title={d.webhookId}>
+            {d.webhookId.slice(0, 11)}…
+          </code>
+        ),
+    },
     { label: 'Status', cell: (d) => <DeliveryStatusBadge status={d.status} /> },
     { label: 'HTTP', className: 'num', cell: (d) => d.lastStatusCode ?? '–' },
     { label: 'Attempts', className: 'num', cell: (d) => d.attemptCount },

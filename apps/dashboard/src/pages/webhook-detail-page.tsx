@@ -292,7 +292,14 @@ export function WebhookDetailPage({ id }: { id: string }) {
                 </div>
               ) : null}
             </ActionPanel>
-            <ActionPanel title="Recover" hint="Send again the failed and skipped deliveries since:">
+            <ActionPanel
+              title="Recover"
+              hint={
+                w.status === 'paused'
+                  ? 'Re-activate first: while paused, what is sent again is only skipped.'
+                  : 'Send again the failed and skipped deliveries since:'
+              }
+            >
               <div className="inline-form">
                 <input
                   type="datetime-local"
@@ -304,7 +311,6 @@ export function WebhookDetailPage({ id }: { id: string }) {
                   type="button"
                   className="button"
                   disabled={busy !== null || w.status === 'paused'}
-                  title={w.status === 'paused' ? 'Re-activate the webhook first' : undefined}
                   onClick={() =>
                     act('recover', async () => {
                       const result = await api<RecoveryQueued>('POST', `${path}/recover`, {

@@ -320,6 +320,15 @@ test.describe('the dashboard against the running platform', () => {
     const [call] = await received(after);
     expect(call?.headers['x-automation-webhook-token']).toBe('jira-token-value');
     expect(await received(before)).toEqual([]);
+
+    // From the edit form straight to a new one: nothing of the edited webhook is carried over.
+    await page.goto(`/#/webhooks/${webhook.id}/edit`);
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Jira automation (scans)');
+    await page.goto('/#/webhooks/new');
+    await expect(page.getByRole('heading', { name: 'Create webhook' })).toBeVisible();
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('');
+    await expect(page.getByLabel('Webhook URL')).toHaveValue('');
+    await expect(page.getByLabel('Header 1 name')).toHaveCount(0);
   });
 
   test('a secret generated on the detail page is shown once; after rotation the new one signs', async ({
@@ -373,6 +382,17 @@ test.describe('the dashboard against the running platform', () => {
     }
     expect(verifyVendorSignature(call.body, call.headers['x-corgea-signature'], first)).toBe(false);
     expect(verifyStandardWebhook(call.body, call.headers, [second])).toMatchObject({ ok: true });
+
+    // The secret stays on its own page: another webhook's page does not show it.
+    const other = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Another webhook',
+      url: await receiverUrl(`/other-${Date.now()}`),
+      type: 'other',
+      events: ['user.login'],
+    });
+    await page.goto(`/#/webhooks/${other.id}`);
+    await expect(page.getByRole('heading', { name: 'Another webhook' })).toBeVisible();
+    await expect(page.getByTestId('secret')).toHaveCount(0);
   });
 
   test('recover since a time sends the failed deliveries again', async ({ page }) => {
