@@ -370,7 +370,15 @@ function WebhookForm({ catalog, webhook }: { catalog: EventTypeInfo[]; webhook?:
               </span>
             </label>
           </fieldset>
-        ) : null}
+        ) : (
+          <div className="field">
+            <span className="label">Signing secret</span>
+            <div className="hint">
+              {webhook.hasSecret ? 'Set.' : 'None: calls go out unsigned.'} It is generated and
+              rotated on <a href={href(['webhooks', webhook.id])}>the webhook’s page</a>.
+            </div>
+          </div>
+        )}
         <BodyTemplateField
           value={bodyTemplate}
           onChange={setBodyTemplate}
