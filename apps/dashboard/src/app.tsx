@@ -1,4 +1,4 @@
-import { type FormEvent, useCallback, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { createApi } from './api/client';
 import type { CurrentKey } from './api/types';
 import { ErrorBox, Skeleton } from './components/ui';
@@ -120,9 +120,30 @@ const NAV: Array<{ path: string; label: string; admin?: boolean }> = [
 function Shell() {
   const route = useRoute();
   const session = useSession();
+  const main = useRef<HTMLElement>(null);
+  const page = route.path.join('/');
+  const first = useRef(true);
+  // A new page starts at its top, the keyboard at its content, as a page load would; a new
+  // query (History's filters) keeps the focus where it is.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    main.current?.focus({ preventScroll: true });
+  }, [page]);
   return (
     <div className="shell">
-      <a className="skip" href="#main">
+      {/* Not href="#main": the fragment is the page's address. */}
+      <a
+        className="skip"
+        href={href(route.path)}
+        onClick={(event) => {
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header className="topbar">
@@ -152,8 +173,10 @@ function Shell() {
           </button>
         </div>
       </header>
-      <main id="main">
-        <Page route={route} />
+      <main id="main" ref={main} tabIndex={-1}>
+        {/* Keyed by the page: another webhook's page starts afresh, with nothing of the last
+            one's (a secret shown once, a form's values). */}
+        <Page key={page} route={route} />
       </main>
     </div>
   );

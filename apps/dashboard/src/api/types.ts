@@ -120,6 +120,13 @@ export interface TestResult {
   error: string | null;
 }
 
+/** What `POST /v1/webhooks/{id}/recover` queued; not complete: go on from `resumeFrom`. */
+export interface RecoveryQueued {
+  queued: number;
+  complete: boolean;
+  resumeFrom?: string;
+}
+
 export interface EventTypeInfo {
   type: EventType;
   category: string;

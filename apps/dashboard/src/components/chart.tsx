@@ -1,4 +1,9 @@
-import type { Bucket } from '../format';
+import { type Bucket, localTime } from '../format';
+
+/** What one hour's bar stands for, on hover: its start in the user's zone and its counts. */
+function barTitle(b: Bucket): string {
+  return `${localTime(new Date(b.start).toISOString())}, 1 hour: ${b.delivered} delivered, ${b.failed} failed, ${b.other} pending or skipped`;
+}
 
 /** Deliveries per hour as small bars: delivered green, failed red stacked on top, the rest grey. */
 export function DeliveryChart({
@@ -38,6 +43,7 @@ export function DeliveryChart({
         const w = Math.max(1, bar - 1);
         return (
           <g key={b.start}>
+            <title>{barTitle(b)}</title>
             <rect x={x} y={height - 1 - ok} width={w} height={ok} className="chart-ok" />
             <rect x={x} y={height - 1 - ok - bad} width={w} height={bad} className="chart-bad" />
             <rect

@@ -11,21 +11,25 @@ export function Time({
   iso,
   relative = true,
   compact = false,
+  focusable = true,
 }: {
   iso: string | null;
   relative?: boolean;
   compact?: boolean;
+  /** False inside a link, which already takes the focus (one tab stop, not two). */
+  focusable?: boolean;
 }) {
   if (!iso) return <span className="muted">never</span>;
+  const tabIndex = focusable ? 0 : undefined;
   if (compact) {
     return (
-      <time dateTime={iso} title={`${localTime(iso)}\n${exactTime(iso)}`} tabIndex={0}>
+      <time dateTime={iso} title={`${localTime(iso)}\n${exactTime(iso)}`} tabIndex={tabIndex}>
         {relativeTime(iso)}
       </time>
     );
   }
   return (
-    <time dateTime={iso} title={exactTime(iso)} tabIndex={0}>
+    <time dateTime={iso} title={exactTime(iso)} tabIndex={tabIndex}>
       {localTime(iso)}
       {relative ? <span className="muted"> · {relativeTime(iso)}</span> : null}
     </time>
@@ -172,6 +176,94 @@ export function Facts({ items }: { items: Array<[string, ReactNode]> }) {
         </div>
       ))}
     </dl>
+  );
+}
+
+/** One action of a page's action panel: a title, what it does, its controls. */
+export function ActionPanel({
+  title,
+  hint,
+  danger = false,
+  children,
+}: {
+  title: string;
+  hint?: ReactNode;
+  danger?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`action${danger ? ' danger' : ''}`}>
+      <h3>{title}</h3>
+      {hint ? <p className="muted">{hint}</p> : null}
+      {children}
+    </div>
+  );
+}
+
+export interface Column<T> {
+  /** What the column holds: its heading, and each cell's label when the table becomes cards. */
+  readonly label: string;
+  /** A shorter heading at full width ("OK" for "Successful"); `label` is its tooltip. */
+  readonly heading?: string;
+  readonly className?: string;
+  /** A column of buttons: its heading is for screen readers only, its cells have no label. */
+  readonly actions?: boolean;
+  readonly cell: (row: T) => ReactNode;
+}
+
+/** A list as a table at full width and as one card per row on a narrow screen. */
+export function DataTable<T>({
+  columns,
+  rows,
+  rowKey,
+  rowData,
+  className,
+}: {
+  columns: ReadonlyArray<Column<T>>;
+  rows: readonly T[];
+  rowKey: (row: T) => string;
+  /** `data-*` attributes of a row, e.g. `{ 'data-webhook-id': id }`. */
+  rowData?: (row: T) => Record<`data-${string}`, string>;
+  className?: string;
+}) {
+  return (
+    <div className="table-wrap">
+      <table className={`list${className ? ` ${className}` : ''}`}>
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th
+                key={column.label}
+                scope="col"
+                className={column.className}
+                title={column.heading ? column.label : undefined}
+              >
+                {column.actions ? (
+                  <span className="visually-hidden">{column.label}</span>
+                ) : (
+                  (column.heading ?? column.label)
+                )}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={rowKey(row)} {...rowData?.(row)}>
+              {columns.map((column) => (
+                <td
+                  key={column.label}
+                  className={column.className}
+                  data-label={column.actions ? undefined : column.label}
+                >
+                  {column.cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

@@ -1,7 +1,16 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { downloadFile, query } from '../api/client';
 import type { DeliverySummary, EventTypeInfo, HistoryStatus, Page, Webhook } from '../api/types';
-import { DeliveryStatusBadge, Empty, ErrorBox, Skeleton, Time, errorText } from '../components/ui';
+import {
+  type Column,
+  DataTable,
+  DeliveryStatusBadge,
+  Empty,
+  ErrorBox,
+  Skeleton,
+  Time,
+  errorText,
+} from '../components/ui';
 import { isoToLocalInput, localInputToIso } from '../format';
 import { href, navigate, type Route } from '../router';
 import { useSession } from '../session';
@@ -102,6 +111,65 @@ export function HistoryPage({ route }: { route: Route }) {
     }
   }
 
+  const columns: Array<Column<DeliverySummary>> = [
+    {
+      label: 'Created',
+      className: 'nowrap',
+      cell: (d) => (
+        <a href={href(['history', d.id])}>
+          <Time iso={d.createdAt} focusable={false} />
+        </a>
+      ),
+    },
+    {
+      label: 'Event type',
+      cell: (d) => (
+        <>
+          <code>{d.eventType}</code>
+          {d.test ? <span className="badge info">test</span> : null}
+        </>
+      ),
+    },
+    {
+      label: 'Webhook',
+      // A webhook not among those listed (deleted since): its id, cut short.
+      cell: (d) =>
+        names.get(d.webhookId) ?? (
+          <code className="muted" title={d.webhookId}>
+            {d.webhookId.slice(0, 11)}…
+          </code>
+        ),
+    },
+    { label: 'Status', cell: (d) => <DeliveryStatusBadge status={d.status} /> },
+    { label: 'HTTP', className: 'num', cell: (d) => d.lastStatusCode ?? '–' },
+    { label: 'Attempts', className: 'num', cell: (d) => d.attemptCount },
+    {
+      label: 'Last error',
+      cell: (d) => (
+        <div className="truncate" title={d.lastError ?? undefined}>
+          {d.lastError ?? ''}
+        </div>
+      ),
+    },
+  ];
+  if (can('webhooks:write')) {
+    columns.push({
+      label: 'Actions',
+      actions: true,
+      className: 'nowrap',
+      cell: (d) =>
+        retried[d.id] ? (
+          <span className="small" role="status">
+            {retried[d.id]}
+          </span>
+        ) : d.status === 'failed' ? (
+          <button type="button" className="button small" onClick={() => retry(d.id)}>
+            Retry
+          </button>
+        ) : null,
+    });
+  }
+
   const set = (name: keyof Filters) => (e: { target: { value: string } }) =>
     setDraft((current) => ({ ...current, [name]: e.target.value }));
 
@@ -189,71 +257,12 @@ export function HistoryPage({ route }: { route: Route }) {
           from a webhook’s page.
         </Empty>
       ) : first.data ? (
-        <div className="table-wrap">
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">Created</th>
-                <th scope="col">Event type</th>
-                <th scope="col">Webhook</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  HTTP
-                </th>
-                <th scope="col" className="num">
-                  Attempts
-                </th>
-                <th scope="col">Last error</th>
-                {can('webhooks:write') ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((d) => (
-                <tr key={d.id} data-delivery-id={d.id}>
-                  <td data-label="Created">
-                    <a href={href(['history', d.id])}>
-                      <Time iso={d.createdAt} />
-                    </a>
-                  </td>
-                  <td data-label="Event type">
-                    <code>{d.eventType}</code>
-                    {d.test ? <span className="badge info">test</span> : null}
-                  </td>
-                  <td data-label="Webhook">{names.get(d.webhookId) ?? d.webhookId}</td>
-                  <td data-label="Status">
-                    <DeliveryStatusBadge status={d.status} />
-                  </td>
-                  <td data-label="HTTP" className="num">
-                    {d.lastStatusCode ?? '–'}
-                  </td>
-                  <td data-label="Attempts" className="num">
-                    {d.attemptCount}
-                  </td>
-                  <td data-label="Last error" className="truncate" title={d.lastError ?? undefined}>
-                    {d.lastError ?? ''}
-                  </td>
-                  {can('webhooks:write') ? (
-                    <td className="nowrap">
-                      {retried[d.id] ? (
-                        <span className="small" role="status">
-                          {retried[d.id]}
-                        </span>
-                      ) : d.status === 'failed' ? (
-                        <button type="button" className="button small" onClick={() => retry(d.id)}>
-                          Retry
-                        </button>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={columns}
+          rows={items}
+          rowKey={(d) => d.id}
+          rowData={(d) => ({ 'data-delivery-id': d.id })}
+        />
       ) : null}
       <ErrorBox error={more.error} />
       {nextCursor ? (

@@ -1,7 +1,16 @@
 import { type FormEvent, useState } from 'react';
 import { violationsByField } from '../api/client';
 import type { ApiKey, CreatedApiKey, Role } from '../api/types';
-import { CopyButton, Empty, ErrorBox, Field, Skeleton, Time } from '../components/ui';
+import {
+  type Column,
+  CopyButton,
+  DataTable,
+  Empty,
+  ErrorBox,
+  Field,
+  Skeleton,
+  Time,
+} from '../components/ui';
 import { useSession } from '../session';
 import { useAsync } from '../use-async';
 
@@ -48,6 +57,35 @@ export function KeysPage() {
       setError(caught);
     }
   }
+
+  const columns: Array<Column<ApiKey>> = [
+    { label: 'Name', cell: (key) => key.name },
+    { label: 'Key', cell: (key) => <code>{key.prefix}…</code> },
+    { label: 'Role', cell: (key) => key.role },
+    { label: 'Created', cell: (key) => <Time iso={key.createdAt} /> },
+    { label: 'Last used', cell: (key) => <Time iso={key.lastUsedAt} /> },
+    {
+      label: 'State',
+      cell: (key) =>
+        key.revokedAt ? (
+          <>
+            <span className="badge bad">revoked</span> <Time iso={key.revokedAt} compact />
+          </>
+        ) : (
+          <span className="badge ok">active</span>
+        ),
+    },
+    {
+      label: 'Actions',
+      actions: true,
+      cell: (key) =>
+        key.revokedAt ? null : (
+          <button type="button" className="button small danger" onClick={() => revoke(key)}>
+            Revoke
+          </button>
+        ),
+    },
+  ];
 
   return (
     <section aria-labelledby="keys-title">
@@ -98,58 +136,12 @@ export function KeysPage() {
       ) : keys.data.length === 0 ? (
         <Empty title="No keys" />
       ) : (
-        <div className="table-wrap">
-          <table className="list">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Key</th>
-                <th scope="col">Role</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.map((key) => (
-                <tr key={key.id} data-key-id={key.id}>
-                  <td data-label="Name">{key.name}</td>
-                  <td data-label="Key">
-                    <code>{key.prefix}…</code>
-                  </td>
-                  <td data-label="Role">{key.role}</td>
-                  <td data-label="Created">
-                    <Time iso={key.createdAt} />
-                  </td>
-                  <td data-label="Last used">
-                    <Time iso={key.lastUsedAt} />
-                  </td>
-                  <td data-label="State">
-                    {key.revokedAt ? (
-                      <span className="badge bad">revoked</span>
-                    ) : (
-                      <span className="badge ok">active</span>
-                    )}
-                  </td>
-                  <td>
-                    {key.revokedAt ? null : (
-                      <button
-                        type="button"
-                        className="button small danger"
-                        onClick={() => revoke(key)}
-                      >
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          columns={columns}
+          rows={keys.data}
+          rowKey={(key) => key.id}
+          rowData={(key) => ({ 'data-key-id': key.id })}
+        />
       )}
     </section>
   );

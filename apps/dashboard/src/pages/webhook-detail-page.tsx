@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type {
   DeliveryActivity,
   EventType,
+  RecoveryQueued,
   TestResult,
   Webhook,
   WebhookStats,
@@ -9,6 +10,7 @@ import type {
 } from '../api/types';
 import { DeliveryChart } from '../components/chart';
 import {
+  ActionPanel,
   CopyButton,
   ErrorBox,
   Facts,
@@ -18,7 +20,7 @@ import {
   WebhookStatusBadge,
   errorText,
 } from '../components/ui';
-import { hourlyBuckets, isoToLocalInput, localInputToIso, percent } from '../format';
+import { hourlyBuckets, isoToLocalInput, localInputToIso, localTime, percent } from '../format';
 import { href, navigate } from '../router';
 import { useSession } from '../session';
 import { useAsync } from '../use-async';
@@ -47,13 +49,15 @@ export function WebhookDetailPage({ id }: { id: string }) {
   const [testResult, setTestResult] = useState<TestResult | null>(null);
   const [secret, setSecret] = useState<string | null>(null);
 
-  async function act(name: string, run: () => Promise<string | void>) {
+  /** Runs an action; then reloads what it may have changed (nothing after a delete: it left). */
+  async function act(name: string, run: () => Promise<string | void>, reload = true) {
     setBusy(name);
     setActionError(null);
     setMessage(null);
     try {
       const done = await run();
       if (done) setMessage(done);
+      if (!reload) return;
       webhook.reload();
       stats.reload();
       activity.reload();
@@ -183,11 +187,10 @@ export function WebhookDetailPage({ id }: { id: string }) {
           <h2>Actions</h2>
           <div className="action-grid">
             {w.status === 'active' ? (
-              <div className="action">
-                <h3>Pause</h3>
-                <p className="muted">
-                  No call starts while paused; events are recorded as skipped.
-                </p>
+              <ActionPanel
+                title="Pause"
+                hint="No call starts while paused; events are recorded as skipped."
+              >
                 <button
                   type="button"
                   className="button"
@@ -201,10 +204,9 @@ export function WebhookDetailPage({ id }: { id: string }) {
                 >
                   Pause webhook
                 </button>
-              </div>
+              </ActionPanel>
             ) : (
-              <div className="action">
-                <h3>Re-activate</h3>
+              <ActionPanel title="Re-activate">
                 <label className="option">
                   <input
                     type="checkbox"
@@ -230,11 +232,12 @@ export function WebhookDetailPage({ id }: { id: string }) {
                 >
                   Re-activate
                 </button>
-              </div>
+              </ActionPanel>
             )}
-            <div className="action">
-              <h3>Test webhook</h3>
-              <p className="muted">Sends a sample event now, once, even while paused.</p>
+            <ActionPanel
+              title="Test webhook"
+              hint="Sends a sample event now, once, even while paused."
+            >
               <div className="inline-form">
                 <select
                   aria-label="Sample event type"
@@ -288,10 +291,15 @@ export function WebhookDetailPage({ id }: { id: string }) {
                   <a href={href(['history', testResult.deliveryId])}>See the delivery</a>
                 </div>
               ) : null}
-            </div>
-            <div className="action">
-              <h3>Recover</h3>
-              <p className="muted">Send again the failed and skipped deliveries since:</p>
+            </ActionPanel>
+            <ActionPanel
+              title="Recover"
+              hint={
+                w.status === 'paused'
+                  ? 'Re-activate first: while paused, what is sent again is only skipped.'
+                  : 'Send again the failed and skipped deliveries since:'
+              }
+            >
               <div className="inline-form">
                 <input
                   type="datetime-local"
@@ -303,26 +311,32 @@ export function WebhookDetailPage({ id }: { id: string }) {
                   type="button"
                   className="button"
                   disabled={busy !== null || w.status === 'paused'}
-                  title={w.status === 'paused' ? 'Re-activate the webhook first' : undefined}
                   onClick={() =>
                     act('recover', async () => {
-                      const result = await api<{ queued: number }>('POST', `${path}/recover`, {
+                      const result = await api<RecoveryQueued>('POST', `${path}/recover`, {
                         since: localInputToIso(since),
                       });
-                      return `${result.queued} ${result.queued === 1 ? 'delivery' : 'deliveries'} queued again.`;
+                      const queued = `${result.queued} ${result.queued === 1 ? 'delivery' : 'deliveries'} queued again.`;
+                      if (result.complete || !result.resumeFrom) return queued;
+                      // One call queues at most the API's limit: the form goes on from there.
+                      setSince(isoToLocalInput(result.resumeFrom));
+                      return `${queued} More remain: Recover again to go on from ${localTime(result.resumeFrom)}.`;
                     })
                   }
                 >
                   Recover
                 </button>
               </div>
-            </div>
+            </ActionPanel>
             {can('secrets:reveal') ? (
-              <div className="action">
-                <h3>Signing secret</h3>
-                <p className="muted">
-                  A new secret; the old one keeps signing beside it for 24 hours.
-                </p>
+              <ActionPanel
+                title="Signing secret"
+                hint={
+                  w.hasSecret
+                    ? 'A new secret; the old one keeps signing beside it for 24 hours.'
+                    : 'No secret yet: calls go out unsigned. Generate one to sign them.'
+                }
+              >
                 <button
                   type="button"
                   className="button"
@@ -347,11 +361,9 @@ export function WebhookDetailPage({ id }: { id: string }) {
                     <div className="hint">Shown once: copy it to your receiver now.</div>
                   </div>
                 ) : null}
-              </div>
+              </ActionPanel>
             ) : null}
-            <div className="action danger">
-              <h3>Delete</h3>
-              <p className="muted">Its delivery history stays.</p>
+            <ActionPanel title="Delete" hint="Its delivery history stays." danger>
               <button
                 type="button"
                 className="button danger"
@@ -359,15 +371,19 @@ export function WebhookDetailPage({ id }: { id: string }) {
                 onClick={() => {
                   if (!window.confirm(`Delete the webhook “${w.name}”? This cannot be undone.`))
                     return;
-                  void act('delete', async () => {
-                    await api('DELETE', path);
-                    navigate(href(['webhooks']));
-                  });
+                  void act(
+                    'delete',
+                    async () => {
+                      await api('DELETE', path);
+                      navigate(href(['webhooks']));
+                    },
+                    false,
+                  );
                 }}
               >
                 Delete webhook
               </button>
-            </div>
+            </ActionPanel>
           </div>
         </div>
       ) : null}

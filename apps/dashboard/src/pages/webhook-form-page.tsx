@@ -48,7 +48,11 @@ export function WebhookFormPage({ id }: { id?: string }) {
     [api, id],
   );
   if (catalog.error || existing.error) {
-    return <ErrorBox error={catalog.error ?? existing.error} onRetry={catalog.reload} />;
+    const retry = () => {
+      if (catalog.error) catalog.reload();
+      if (existing.error) existing.reload();
+    };
+    return <ErrorBox error={catalog.error ?? existing.error} onRetry={retry} />;
   }
   if (!catalog.data || (id && !existing.data)) return <Skeleton rows={8} label="Loading form" />;
   return <WebhookForm catalog={catalog.data} webhook={existing.data} />;
@@ -366,7 +370,15 @@ function WebhookForm({ catalog, webhook }: { catalog: EventTypeInfo[]; webhook?:
               </span>
             </label>
           </fieldset>
-        ) : null}
+        ) : (
+          <div className="field">
+            <span className="label">Signing secret</span>
+            <div className="hint">
+              {webhook.hasSecret ? 'Set.' : 'None: calls go out unsigned.'} It is generated and
+              rotated on <a href={href(['webhooks', webhook.id])}>the webhook’s page</a>.
+            </div>
+          </div>
+        )}
         <BodyTemplateField
           value={bodyTemplate}
           onChange={setBodyTemplate}

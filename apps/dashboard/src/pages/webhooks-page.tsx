@@ -1,11 +1,113 @@
 import { query } from '../api/client';
 import type { DeliveryActivity, Page, Webhook } from '../api/types';
 import { DeliveryChart } from '../components/chart';
-import { Empty, ErrorBox, Skeleton, Time, WebhookStatusBadge } from '../components/ui';
+import {
+  type Column,
+  DataTable,
+  Empty,
+  ErrorBox,
+  Skeleton,
+  Time,
+  WebhookStatusBadge,
+} from '../components/ui';
 import { hourlyBuckets, percent } from '../format';
 import { href } from '../router';
 import { useSession } from '../session';
 import { useAsync } from '../use-async';
+
+function columns(activity: DeliveryActivity | undefined): Array<Column<Webhook>> {
+  return [
+    {
+      label: 'Webhook',
+      className: 'name-cell',
+      cell: (webhook) => (
+        <>
+          <a className="strong" href={href(['webhooks', webhook.id])}>
+            {webhook.name}
+          </a>
+          <div className="muted small truncate" title={webhook.url}>
+            {webhook.type} · {webhook.url}
+          </div>
+        </>
+      ),
+    },
+    {
+      label: 'Status',
+      cell: (webhook) => (
+        <>
+          <WebhookStatusBadge webhook={webhook} />
+          {webhook.pausedReason === 'auto' ? (
+            <div className="muted small">after 10 failed calls in a row</div>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      label: 'Events',
+      cell: (webhook) => (
+        <ul className="chips">
+          {webhook.events.map((type) => (
+            <li key={type} className="chip">
+              {type}
+            </li>
+          ))}
+        </ul>
+      ),
+    },
+    {
+      label: 'Total deliveries',
+      heading: 'Total',
+      className: 'num',
+      cell: (webhook) => webhook.stats?.totalDeliveries ?? 0,
+    },
+    {
+      label: 'Successful',
+      heading: 'OK',
+      className: 'num',
+      cell: (webhook) => webhook.stats?.successfulDeliveries ?? 0,
+    },
+    {
+      label: 'Failed',
+      className: 'num',
+      cell: (webhook) => webhook.stats?.failedDeliveries ?? 0,
+    },
+    {
+      label: 'Success rate',
+      heading: 'Rate',
+      className: 'num',
+      cell: (webhook) => percent(webhook.stats?.successRate ?? null),
+    },
+    {
+      label: 'Consecutive failures',
+      heading: 'Streak',
+      className: 'num',
+      cell: (webhook) => webhook.stats?.consecutiveFailures ?? 0,
+    },
+    {
+      label: 'Last triggered',
+      heading: 'Last call',
+      className: 'nowrap',
+      cell: (webhook) => <Time iso={webhook.stats?.lastTriggeredAt ?? null} compact />,
+    },
+    {
+      label: 'Last 24 h',
+      className: 'chart-cell',
+      cell: (webhook) =>
+        activity ? (
+          <DeliveryChart
+            buckets={hourlyBuckets(
+              activity.items.filter((b) => b.webhookId === webhook.id),
+              activity.from,
+              activity.to,
+            )}
+            label={webhook.name}
+          />
+        ) : (
+          <span className="chart-placeholder" aria-hidden="true" />
+        ),
+    },
+  ];
+}
 
 export function WebhooksPage() {
   const { api, can } = useSession();
@@ -38,99 +140,13 @@ export function WebhooksPage() {
             : 'An admin or integrations key can create them.'}
         </Empty>
       ) : webhooks.data ? (
-        <div className="table-wrap">
-          <table className="list webhooks">
-            <thead>
-              <tr>
-                <th scope="col">Webhook</th>
-                <th scope="col">Status</th>
-                <th scope="col">Events</th>
-                <th scope="col" className="num" title="Total deliveries">
-                  Total
-                </th>
-                <th scope="col" className="num" title="Successful deliveries">
-                  OK
-                </th>
-                <th scope="col" className="num" title="Failed deliveries">
-                  Failed
-                </th>
-                <th scope="col" className="num" title="Success rate">
-                  Rate
-                </th>
-                <th scope="col" className="num" title="Consecutive failures">
-                  Streak
-                </th>
-                <th scope="col">Last call</th>
-                <th scope="col">Last 24 h</th>
-              </tr>
-            </thead>
-            <tbody>
-              {webhooks.data.items.map((webhook) => {
-                const stats = webhook.stats;
-
-                return (
-                  <tr key={webhook.id} data-webhook-id={webhook.id}>
-                    <td data-label="Webhook" className="name-cell">
-                      <a className="strong" href={href(['webhooks', webhook.id])}>
-                        {webhook.name}
-                      </a>
-                      <div className="muted small truncate" title={webhook.url}>
-                        {webhook.type} · {webhook.url}
-                      </div>
-                    </td>
-                    <td data-label="Status">
-                      <WebhookStatusBadge webhook={webhook} />
-                      {webhook.pausedReason === 'auto' ? (
-                        <div className="muted small">after 10 failed calls in a row</div>
-                      ) : null}
-                    </td>
-                    <td data-label="Events">
-                      <ul className="chips">
-                        {webhook.events.map((type) => (
-                          <li key={type} className="chip">
-                            {type}
-                          </li>
-                        ))}
-                      </ul>
-                    </td>
-                    <td data-label="Total deliveries" className="num">
-                      {stats?.totalDeliveries ?? 0}
-                    </td>
-                    <td data-label="Successful" className="num">
-                      {stats?.successfulDeliveries ?? 0}
-                    </td>
-                    <td data-label="Failed" className="num">
-                      {stats?.failedDeliveries ?? 0}
-                    </td>
-                    <td data-label="Success rate" className="num">
-                      {percent(stats?.successRate ?? null)}
-                    </td>
-                    <td data-label="Consecutive failures" className="num">
-                      {stats?.consecutiveFailures ?? 0}
-                    </td>
-                    <td data-label="Last triggered" className="nowrap">
-                      <Time iso={stats?.lastTriggeredAt ?? null} compact />
-                    </td>
-                    <td data-label="Last 24 h" className="chart-cell">
-                      {activity.data ? (
-                        <DeliveryChart
-                          buckets={hourlyBuckets(
-                            activity.data.items.filter((b) => b.webhookId === webhook.id),
-                            activity.data.from,
-                            activity.data.to,
-                          )}
-                          label={webhook.name}
-                        />
-                      ) : (
-                        <span className="chart-placeholder" aria-hidden="true" />
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="webhooks"
+          columns={columns(activity.data)}
+          rows={webhooks.data.items}
+          rowKey={(webhook) => webhook.id}
+          rowData={(webhook) => ({ 'data-webhook-id': webhook.id })}
+        />
       ) : null}
       {webhooks.data?.nextCursor ? (
         <p className="muted">The first 100 webhooks are shown.</p>

@@ -105,7 +105,14 @@ async function main(): Promise<number> {
     const code = await new Promise<number>((resolve) => {
       const child = spawn(
         'npx',
-        ['playwright', 'test', '-c', 'apps/platform-e2e/playwright.config.ts'],
+        // Arguments go on to Playwright, e.g. `--grep rotate` to run some cases.
+        [
+          'playwright',
+          'test',
+          '-c',
+          'apps/platform-e2e/playwright.config.ts',
+          ...process.argv.slice(2),
+        ],
         {
           cwd: root,
           stdio: 'inherit',

@@ -1,4 +1,5 @@
 import { expect, type Page, test } from '@playwright/test';
+import { verifyStandardWebhook, verifyVendorSignature } from '@hookline/shared-signing';
 import { readFile } from 'node:fs/promises';
 
 const ADMIN_KEY = process.env['DASHBOARD_ADMIN_KEY'] ?? '';
@@ -40,6 +41,22 @@ async function api<T>(method: string, path: string, body?: unknown, key = ADMIN_
   return (text === '' ? {} : JSON.parse(text)) as T;
 }
 
+/** The HTTP status the API answers, for what a page's action should have changed. */
+async function apiStatus(method: string, path: string, key = ADMIN_KEY): Promise<number> {
+  const response = await fetch(`${process.env['DASHBOARD_URL']}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}` },
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** A `datetime-local` value in this machine's zone (the browser's too). */
+function localInput(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
 async function signIn(page: Page, key = ADMIN_KEY) {
   await page.goto('/');
   await page.getByLabel('API key').fill(key);
@@ -47,11 +64,11 @@ async function signIn(page: Page, key = ADMIN_KEY) {
   await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
 }
 
-async function shot(page: Page, name: string) {
+async function shot(page: Page, name: string, fullPage = true) {
   if (!SHOTS) return;
   // Fonts and the chart settle before the picture.
   await page.waitForLoadState('networkidle');
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage });
 }
 
 /** Waits (the worker gets the webhook from webhooks.config) until `path` got `count` calls. */
@@ -259,6 +276,215 @@ test.describe('the dashboard against the running platform', () => {
     await shot(page, 'webhook-detail');
   });
 
+  test('an edit through the form is saved, and header values stay write-only', async ({ page }) => {
+    const before = `/edit-before-${Date.now()}`;
+    const after = `/edit-after-${Date.now()}`;
+    const webhook = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Jira automation',
+      url: await receiverUrl(before),
+      type: 'other',
+      events: ['user.login'],
+      headers: { 'X-Automation-Webhook-Token': 'jira-token-value' },
+    });
+    await signIn(page);
+    await page.goto(`/#/webhooks/${webhook.id}`);
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect(page.getByRole('heading', { name: 'Edit Jira automation' })).toBeVisible();
+    // The saved header's value is never sent to the browser: the field is empty, masked.
+    await expect(page.getByLabel('Header 1 name')).toHaveValue('X-Automation-Webhook-Token');
+    const value = page.getByLabel('Header 1 value');
+    await expect(value).toHaveValue('');
+    await expect(value).toHaveAttribute('type', 'password');
+    await expect(value).toHaveAttribute('placeholder', /\*{8}/);
+    expect(await page.content()).not.toContain('jira-token-value');
+    await page.getByLabel('Name', { exact: true }).fill('Jira automation (scans)');
+    await page.getByLabel('Webhook URL').fill(await receiverUrl(after));
+    await page.getByRole('checkbox', { name: /^user\.login / }).uncheck();
+    await page.getByRole('checkbox', { name: /scan\.completed/ }).check();
+    await shot(page, 'webhook-edit');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+
+    await expect(page.getByRole('heading', { name: 'Jira automation (scans)' })).toBeVisible();
+    const facts = page.locator('dl.facts');
+    await expect(facts).toContainText(after);
+    await expect(facts.locator('div', { hasText: /^Events/ })).toHaveText(/scan\.completed$/);
+    await expect(page.getByText('X-Automation-Webhook-Token: ********')).toBeVisible();
+    const saved = await api<{ name: string; url: string; events: string[] }>(
+      'GET',
+      `/v1/webhooks/${webhook.id}`,
+    );
+    expect(saved).toMatchObject({ name: 'Jira automation (scans)', events: ['scan.completed'] });
+    expect(saved.url.endsWith(after)).toBe(true);
+    // The header, untouched by the edit, still goes out with its value, to the new URL only.
+    await publishUntilDelivered(after, 1);
+    const [call] = await received(after);
+    expect(call?.headers['x-automation-webhook-token']).toBe('jira-token-value');
+    expect(await received(before)).toEqual([]);
+
+    // From the edit form straight to a new one: nothing of the edited webhook is carried over.
+    await page.goto(`/#/webhooks/${webhook.id}/edit`);
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('Jira automation (scans)');
+    await page.goto('/#/webhooks/new');
+    await expect(page.getByRole('heading', { name: 'Create webhook' })).toBeVisible();
+    await expect(page.getByLabel('Name', { exact: true })).toHaveValue('');
+    await expect(page.getByLabel('Webhook URL')).toHaveValue('');
+    await expect(page.getByLabel('Header 1 name')).toHaveCount(0);
+  });
+
+  test('a secret generated on the detail page is shown once; after rotation the new one signs', async ({
+    page,
+  }) => {
+    const path = `/signed-${Date.now()}`;
+    const webhook = await api<{ id: string; hasSecret: boolean }>('POST', '/v1/webhooks', {
+      name: 'Signed receiver',
+      url: await receiverUrl(path),
+      type: 'other',
+      events: ['scan.completed'],
+    });
+    expect(webhook.hasSecret).toBe(false);
+    await signIn(page);
+    await page.goto(`/#/webhooks/${webhook.id}`);
+    const secretFact = page.locator('dl.facts div', { hasText: /^Signing secret/ });
+    await expect(secretFact).toContainText('none');
+    await page.getByRole('button', { name: 'Generate secret' }).click();
+    const first = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(first).toMatch(/^whsec_/);
+    await expect(page.getByRole('button', { name: 'Copy secret' })).toBeVisible();
+    await expect(secretFact).toContainText('set');
+
+    // Shown once: a reload has it nowhere on the page.
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Rotate secret' })).toBeVisible();
+    await expect(page.getByTestId('secret')).toHaveCount(0);
+    expect(await page.content()).not.toContain(first);
+
+    await publishUntilDelivered(path, 1);
+    const [signed] = await received(path);
+    expect(
+      verifyVendorSignature(signed?.body ?? '', signed?.headers['x-corgea-signature'], first),
+    ).toBe(true);
+
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await expect(page.getByTestId('secret')).not.toHaveText(first);
+    const second = (await page.getByTestId('secret').textContent()) ?? '';
+    expect(second).toMatch(/^whsec_/);
+    await shot(page, 'webhook-secret');
+    // The worker hears of the rotation through webhooks.config: publish until a call is signed
+    // with the new secret, then check that call against each scheme.
+    const deadline = Date.now() + 30_000;
+    let call: { headers: Record<string, string>; body: string } | undefined;
+    while (!call) {
+      if (Date.now() > deadline) throw new Error('no call was signed with the rotated secret');
+      await publishUntilDelivered(path, 1);
+      const latest = (await received(path)).at(-1);
+      if (verifyVendorSignature(latest?.body ?? '', latest?.headers['x-corgea-signature'], second))
+        call = latest;
+    }
+    expect(verifyVendorSignature(call.body, call.headers['x-corgea-signature'], first)).toBe(false);
+    expect(verifyStandardWebhook(call.body, call.headers, [second])).toMatchObject({ ok: true });
+
+    // The secret stays on its own page: another webhook's page does not show it.
+    const other = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Another webhook',
+      url: await receiverUrl(`/other-${Date.now()}`),
+      type: 'other',
+      events: ['user.login'],
+    });
+    await page.goto(`/#/webhooks/${other.id}`);
+    await expect(page.getByRole('heading', { name: 'Another webhook' })).toBeVisible();
+    await expect(page.getByTestId('secret')).toHaveCount(0);
+  });
+
+  test('recover since a time sends the failed deliveries again', async ({ page }) => {
+    const path = `/outage-${Date.now()}`;
+    await answer(path, { status: 500, body: 'outage' });
+    const webhook = await api<{ id: string; createdAt: string }>('POST', '/v1/webhooks', {
+      name: 'Recovers after an outage',
+      url: await receiverUrl(path),
+      type: 'other',
+      events: ['scan.completed'],
+    });
+    await publishUntilDelivered(path, 2);
+    const count = (status: string) =>
+      api<{ items: unknown[] }>(
+        'GET',
+        `/v1/deliveries?webhookId=${webhook.id}&status=${status}`,
+      ).then((page) => page.items.length);
+    // Every delivery has run out of attempts before the endpoint comes back.
+    await expect.poll(() => count('pending'), { timeout: 30_000 }).toBe(0);
+    const failed = await count('failed');
+    expect(failed).toBeGreaterThanOrEqual(1);
+    await answer(path, { status: 200 });
+    const calls = (await received(path)).length;
+
+    await signIn(page);
+    await page.goto(`/#/webhooks/${webhook.id}`);
+    const since = new Date(new Date(webhook.createdAt).getTime() - 60_000);
+    await page.getByLabel('Recover since').fill(localInput(since));
+    await page.getByRole('button', { name: 'Recover', exact: true }).click();
+    await expect(
+      page.getByText(`${failed} ${failed === 1 ? 'delivery' : 'deliveries'} queued again`),
+    ).toBeVisible();
+    await waitForCalls(path, calls + failed);
+    await expect.poll(() => count('delivered'), { timeout: 30_000 }).toBe(failed);
+    expect(await count('failed')).toBe(0);
+  });
+
+  test('a webhook deleted from its page is gone from the list and the API', async ({ page }) => {
+    const webhook = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Short-lived webhook',
+      url: await receiverUrl(`/deleted-${Date.now()}`),
+      type: 'other',
+      events: ['user.login'],
+    });
+    await signIn(page);
+    await expect(page.locator(`tr[data-webhook-id="${webhook.id}"]`)).toBeVisible();
+    await page.goto(`/#/webhooks/${webhook.id}`);
+    await page.getByRole('button', { name: 'Delete webhook' }).click();
+    await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+    expect(dialogs).toEqual(['Delete the webhook “Short-lived webhook”? This cannot be undone.']);
+    await expect(page.locator('tbody tr').first()).toBeVisible();
+    await expect(page.locator(`tr[data-webhook-id="${webhook.id}"]`)).toHaveCount(0);
+    expect(await apiStatus('GET', `/v1/webhooks/${webhook.id}`)).toBe(404);
+    await page.goto(`/#/webhooks/${webhook.id}`);
+    await expect(page.getByRole('alert')).toContainText('not found');
+  });
+
+  test('an admin creates an API key, shown once, and revokes it', async ({ page }) => {
+    await signIn(page);
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('CI deploys');
+    await page.getByLabel('Role').selectOption('integrations');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.getByTestId('new-key').textContent()) ?? '';
+    expect(key).not.toBe('');
+    await expect(page.getByRole('button', { name: 'Copy key' })).toBeVisible();
+    const row = page.locator('tbody tr', { hasText: 'CI deploys' });
+    await expect(row).toContainText('integrations');
+    await expect(row).toContainText('active');
+    const prefix = ((await row.locator('td[data-label="Key"] code').textContent()) ?? '').replace(
+      '…',
+      '',
+    );
+    expect(prefix.length).toBeGreaterThan(4);
+    expect(key.startsWith(prefix)).toBe(true);
+    expect(await api<{ role: string }>('GET', '/v1/me', undefined, key)).toMatchObject({
+      role: 'integrations',
+    });
+
+    // Shown once: after a reload the list has its prefix only.
+    await page.reload();
+    await expect(row).toBeVisible();
+    await expect(page.getByTestId('new-key')).toHaveCount(0);
+    expect(await page.content()).not.toContain(key);
+
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await expect(row).toContainText('revoked');
+    await expect(row.getByRole('button', { name: 'Revoke' })).toHaveCount(0);
+    expect(dialogs).toEqual(['Revoke the key “CI deploys”? Requests with it fail from now on.']);
+    expect(await apiStatus('GET', '/v1/me', key)).toBe(401);
+  });
+
   test('Export downloads the filtered history as CSV', async ({ page }) => {
     await signIn(page);
     await page.goto('/#/history?status=delivered');
@@ -365,12 +591,90 @@ test.describe('the dashboard against the running platform', () => {
     expect(dialogs).toEqual([]);
   });
 
-  test('works on a narrow screen', async ({ page }) => {
+  test('the keyboard alone signs in, skips to the content, opens a webhook and pauses it', async ({
+    page,
+  }) => {
+    await api('POST', '/v1/webhooks', {
+      name: 'Keyboard only',
+      url: await receiverUrl(`/keyboard-${Date.now()}`),
+      type: 'other',
+      events: ['user.login'],
+    });
+    const focused = page.locator(':focus');
+    /** Tabs forward until `target` has the focus; fails if it is not among the next stops. */
+    async function tabTo(target: ReturnType<Page['locator']>, stops = 60) {
+      for (let i = 0; i < stops; i++) {
+        await page.keyboard.press('Tab');
+        if (await target.evaluate((el) => el === el.ownerDocument.activeElement)) return;
+      }
+      throw new Error(`not reached in ${stops} tab stops`);
+    }
+    await page.goto('/');
+    await page.keyboard.press('Tab');
+    await expect(page.getByLabel('API key')).toBeFocused();
+    await page.keyboard.type(ADMIN_KEY);
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+
+    await page.keyboard.press('Tab');
+    await expect(focused).toHaveText('Skip to content');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('main')).toBeFocused();
+    await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+    await page.keyboard.press('Tab');
+    await expect(focused).toHaveText('Create webhook');
+
+    await tabTo(page.getByRole('link', { name: 'Keyboard only' }));
+    await page.keyboard.press('Enter');
+    await expect(page.getByRole('heading', { name: 'Keyboard only' })).toBeVisible();
+    // The new page starts the keyboard at its content, not at the top bar.
+    await expect(page.locator('main')).toBeFocused();
+    const pause = page.getByRole('button', { name: 'Pause webhook' });
+    await tabTo(pause);
+    // The focus shows where it is.
+    await expect(pause).toHaveCSS('outline-style', 'solid');
+    await page.keyboard.press('Enter');
+    await expect(page.getByText('Paused by hand.')).toBeVisible();
+  });
+
+  test('every page fits a narrow screen', async ({ page }) => {
+    // A webhook with a delivery of its own, so each page has something to lay out.
+    const webhook = await api<{ id: string }>('POST', '/v1/webhooks', {
+      name: 'Narrow screen',
+      url: await receiverUrl(`/narrow-${Date.now()}`),
+      type: 'other',
+      events: ['scan.completed'],
+    });
+    await api('POST', `/v1/webhooks/${webhook.id}/test`, {});
     await page.setViewportSize({ width: 390, height: 844 });
     await signIn(page);
     await expect(page.locator('tbody tr').first()).toBeVisible();
-    const width = await page.evaluate<number>('document.documentElement.scrollWidth');
-    expect(width).toBeLessThanOrEqual(390);
-    await shot(page, 'webhooks-narrow');
+    const fits = async (what: string) => {
+      await expect(page.locator('main [role="status"][aria-label^="Loading"]')).toHaveCount(0);
+      const width = await page.evaluate<number>('document.documentElement.scrollWidth');
+      expect(width, `${what} is ${width} px wide`).toBeLessThanOrEqual(390);
+    };
+    await fits('the webhooks');
+    // What a phone shows, not the whole list.
+    await shot(page, 'webhooks-narrow', false);
+    await page.locator('tbody tr').first().getByRole('link').first().click();
+    await expect(page.getByRole('heading', { name: 'Statistics' })).toBeVisible();
+    await fits('a webhook');
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await expect(page.getByRole('button', { name: 'Save changes' })).toBeVisible();
+    await fits('the edit form');
+    await page.goto('/#/history');
+    await expect(page.locator('tbody tr').first()).toBeVisible();
+    await fits('the history');
+    await page.locator('tbody tr').first().getByRole('link').click();
+    await expect(page.getByRole('heading', { name: 'Attempts' })).toBeVisible();
+    await page.locator('summary', { hasText: 'Request' }).first().click();
+    await fits('a delivery');
+    await page.goto('/#/events');
+    await expect(page.locator('article.event')).toHaveCount(7);
+    await fits('the event catalog');
+    await page.goto('/#/keys');
+    await expect(page.locator('tbody tr').first()).toBeVisible();
+    await fits('the API keys');
   });
 });
