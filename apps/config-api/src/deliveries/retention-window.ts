@@ -1,0 +1,38 @@
+import type { HistoryFilter } from '@hookline/deliveries-data-access';
+import { WebhookDomainError } from '@hookline/webhooks-domain';
+import { ApiProperty } from '@nestjs/swagger';
+
+const DAY_MS = 86_400_000;
+
+/** How long delivery logs are kept (HOOKLINE_RETENTION_DAYS), as the API reports it. */
+export class RetentionWindowResponse {
+  @ApiProperty({ example: 90, description: 'Days deliveries are kept (HOOKLINE_RETENTION_DAYS)' })
+  days!: number;
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'Deliveries created at or after this time are kept; older ones are removed a week at a ' +
+      'time (some may still be listed, for up to a week)',
+  })
+  since!: string;
+}
+
+export function retentionWindow(days: number, now: Date): RetentionWindowResponse {
+  return { days, since: new Date(now.getTime() - days * DAY_MS).toISOString() };
+}
+
+/**
+ * A history or export range that ends before the window starts asks for deliveries that are
+ * gone: a 422 naming `to`, instead of an empty answer that looks like there were none.
+ */
+export function assertWithinRetention(filter: HistoryFilter, window: RetentionWindowResponse) {
+  if (filter.to !== undefined && filter.to.getTime() <= Date.parse(window.since)) {
+    throw WebhookDomainError.validationFailed([
+      {
+        field: 'to',
+        rule: 'out_of_range',
+        message: `deliveries are kept ${window.days} days (HOOKLINE_RETENTION_DAYS): to must be after ${window.since}; older deliveries were removed`,
+      },
+    ]);
+  }
+}
