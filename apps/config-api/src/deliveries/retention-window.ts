@@ -22,11 +22,17 @@ export function retentionWindow(days: number, now: Date): RetentionWindowRespons
 }
 
 /**
- * A history or export range that ends before the window starts asks for deliveries that are
- * gone: a 422 naming `to`, instead of an empty answer that looks like there were none.
+ * The history or export range inside the window: `from` is raised to the window's start, so a
+ * delivery older than the window is never listed, even in the days before its week is dropped.
+ * A range that ends before the window starts asks for deliveries that are gone: a 422 naming
+ * `to`, instead of an empty answer that looks like there were none.
  */
-export function assertWithinRetention(filter: HistoryFilter, window: RetentionWindowResponse) {
-  if (filter.to !== undefined && filter.to.getTime() <= Date.parse(window.since)) {
+export function withinRetention(
+  filter: HistoryFilter,
+  window: RetentionWindowResponse,
+): HistoryFilter {
+  const since = new Date(window.since);
+  if (filter.to !== undefined && filter.to.getTime() <= since.getTime()) {
     throw WebhookDomainError.validationFailed([
       {
         field: 'to',
@@ -35,4 +41,5 @@ export function assertWithinRetention(filter: HistoryFilter, window: RetentionWi
       },
     ]);
   }
+  return { ...filter, from: filter.from && filter.from > since ? filter.from : since };
 }

@@ -15,8 +15,8 @@ import { DELIVERY_WORKER_CONFIG } from '../tokens';
  * The delivery log's partitions, kept by the workers: at boot, and every
  * `HOOKLINE_RETENTION_INTERVAL_MS` after, one worker of the fleet (an advisory lock) creates the
  * weeks ahead and drops the weeks older than `HOOKLINE_RETENTION_DAYS` (ADR 0011). Not ready
- * while the maintenance fails and the next week has no partition yet: intake would then fail on
- * the first delivery of that week.
+ * while the last run failed (weeks not created ahead would fail intake once the current ones
+ * run out); a run skipped because another worker holds the lock is no failure.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {

@@ -9,7 +9,7 @@ import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { Costly } from '../../http/rate-limit';
 import { DELIVERY_EXPORTS, RETENTION_DAYS } from '../../tokens';
 import { HistoryFilterQueryDto, toHistoryFilter } from '../history-filter.query.dto';
-import { assertWithinRetention, retentionWindow } from '../retention-window';
+import { retentionWindow, withinRetention } from '../retention-window';
 import type { DeliveryExports } from './delivery-exports';
 import { exportCsv } from './export-csv';
 
@@ -63,10 +63,11 @@ export class ExportDeliveriesHttpController {
     @Query() query: HistoryFilterQueryDto,
     @Res() response: Response,
   ): Promise<void> {
-    const filter = toHistoryFilter(principal, query);
     const retention = retentionWindow(this.retentionDays, new Date());
-    assertWithinRetention(filter, retention);
-    const running = await this.exports.open(filter);
+    // The export's own range check first (a wide range names from), then the window's.
+    const running = await this.exports.open(toHistoryFilter(principal, query), new Date(), (f) =>
+      withinRetention(f, retention),
+    );
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     response.status(200);
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');

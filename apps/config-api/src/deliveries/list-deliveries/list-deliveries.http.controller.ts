@@ -8,7 +8,7 @@ import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { DELIVERY_READS, RETENTION_DAYS } from '../../tokens';
 import { DeliveryPageResponse } from '../delivery.response';
 import { toHistoryFilter } from '../history-filter.query.dto';
-import { assertWithinRetention, retentionWindow } from '../retention-window';
+import { retentionWindow, withinRetention } from '../retention-window';
 import { ListDeliveriesQueryDto } from './list-deliveries.query.dto';
 
 @ApiTags('deliveries')
@@ -30,9 +30,8 @@ export class ListDeliveriesHttpController {
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListDeliveriesQueryDto,
   ): Promise<DeliveryPageResponse> {
-    const filter = toHistoryFilter(principal, query);
     const retention = retentionWindow(this.retentionDays, new Date());
-    assertWithinRetention(filter, retention);
+    const filter = withinRetention(toHistoryFilter(principal, query), retention);
     try {
       const page = await this.reads.list({
         ...filter,

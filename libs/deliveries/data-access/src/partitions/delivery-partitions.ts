@@ -31,8 +31,16 @@ export interface MaintenanceReport {
   readonly created: string[];
   /** Partitions detached and dropped by retention. */
   readonly dropped: string[];
+  /** How long each dropped partition took: its concurrent detach, then its drop. */
+  readonly timings?: PartitionTiming[];
   /** The creation time before which deliveries are gone, when retention ran. */
   readonly cutoff?: Date;
+}
+
+export interface PartitionTiming {
+  readonly name: string;
+  readonly detachMs: number;
+  readonly dropMs: number;
 }
 
 interface Listed {
@@ -137,9 +145,11 @@ export async function dropExpiredPartitions(
   query: Query,
   days: number,
   now: Date,
-): Promise<{ dropped: string[]; created: string[]; cutoff: Date }> {
+): Promise<{ dropped: string[]; created: string[]; cutoff: Date; timings: PartitionTiming[] }> {
   const cutoff = retentionCutoff(now, days);
   const dropped: string[] = [];
+  const timings: PartitionTiming[] = [];
+  const detachMs = new Map<string, number>();
   const created: string[] = [];
   for (const { table } of PARTITIONED_TABLES) {
     let listed = await list(query, table);
@@ -156,16 +166,24 @@ export async function dropExpiredPartitions(
     if (!plan.newBefore) continue;
     const leaving = [...(listed.before ? [listed.before] : []), ...plan.drop];
     for (const partition of leaving) {
+      const started = performance.now();
       await query(
         `ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(partition.name)} CONCURRENTLY`,
       );
+      detachMs.set(partition.name, performance.now() - started);
     }
     const name = beforePartitionName(table, plan.newBefore);
     await createPartition(query, table, name, undefined, plan.newBefore);
     created.push(name);
     for (const partition of leaving) {
+      const started = performance.now();
       await query(`DROP TABLE ${ident(partition.name)}`);
       dropped.push(partition.name);
+      timings.push({
+        name: partition.name,
+        detachMs: detachMs.get(partition.name) ?? 0,
+        dropMs: performance.now() - started,
+      });
     }
   }
   if (dropped.length > 0) {
@@ -174,7 +192,7 @@ export async function dropExpiredPartitions(
       `DELETE FROM delivery_queue q WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.delivery_id = q.delivery_id)`,
     );
   }
-  return { dropped, created, cutoff };
+  return { dropped, created, cutoff, timings };
 }
 
 /**
@@ -210,6 +228,7 @@ export class DeliveryPartitions {
           ran: true,
           created: [...created, ...retained.created],
           dropped: retained.dropped,
+          timings: retained.timings,
           cutoff: retained.cutoff,
         };
       } finally {
