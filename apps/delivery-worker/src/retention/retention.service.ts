@@ -11,6 +11,9 @@ import type { DataSource } from 'typeorm';
 import type { DeliveryWorkerConfig } from '../config';
 import { DELIVERY_WORKER_CONFIG } from '../tokens';
 
+/** How long shutdown waits for a maintenance run in progress. */
+const SHUTDOWN_WAIT_MS = 5_000;
+
 /**
  * The delivery log's partitions, kept by the workers: at boot, and every
  * `HOOKLINE_RETENTION_INTERVAL_MS` after, one worker of the fleet (an advisory lock) creates the
@@ -27,6 +30,8 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   private lastError: string | undefined;
   private lastReport: MaintenanceReport | undefined;
   private stopped = false;
+  /** The weeks ahead were made (or found made by another worker) since boot. */
+  private ensured = false;
 
   constructor(
     @Inject(DATA_SOURCE) dataSource: DataSource,
@@ -35,27 +40,42 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
   ) {
     this.partitions = new DeliveryPartitions(dataSource);
     readiness.register('retention', () => ({
-      ok: this.lastError === undefined,
+      ok: this.ensured && this.lastError === undefined,
       retentionDays: config.HOOKLINE_RETENTION_DAYS,
       ...(this.lastError === undefined ? {} : { error: this.lastError }),
       ...(this.lastReport?.cutoff ? { cutoff: this.lastReport.cutoff.toISOString() } : {}),
     }));
   }
 
+  /** At boot the weeks ahead first (quick), then retention at once and on the schedule. */
   onApplicationBootstrap(): void {
-    this.schedule(0);
+    this.running = this.run(false).finally(() => {
+      this.running = undefined;
+      this.schedule(0);
+    });
   }
 
+  /**
+   * A run in progress gets a few seconds; one still waiting then (a detach waiting for a long
+   * reader) is cut when the pool closes, and the next run anywhere in the fleet finishes it.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private schedule(delayMs: number) {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.run().finally(() => {
+      this.running = this.run(true).finally(() => {
         this.running = undefined;
         this.schedule(this.config.HOOKLINE_RETENTION_INTERVAL_MS);
       });
@@ -63,14 +83,16 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     this.timer.unref();
   }
 
-  private async run(): Promise<void> {
+  private async run(retain: boolean): Promise<void> {
     const startedAt = Date.now();
     try {
-      const report = await this.partitions.maintain({
-        retentionDays: this.config.HOOKLINE_RETENTION_DAYS,
-      });
+      const report = await this.partitions.maintain(
+        retain ? { retentionDays: this.config.HOOKLINE_RETENTION_DAYS } : {},
+      );
       this.lastError = undefined;
-      this.lastReport = report;
+      // Another worker holding the lock is making them: the migration made the first ones.
+      this.ensured = true;
+      if (report.cutoff) this.lastReport = report;
       if (!report.ran) return;
       this.logger.log({
         msg: 'delivery log partitions maintained',
