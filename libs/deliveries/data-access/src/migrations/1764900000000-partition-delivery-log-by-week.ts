@@ -189,25 +189,72 @@ export class PartitionDeliveryLogByWeek1764900000000 implements MigrationInterfa
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const q = (sql: string) => queryRunner.query(sql);
-    // Back to one table each, every row kept (a request that a second week held for the same
-    // delivery cannot exist: intake inserts a delivery's request once).
+    // Back to one table each, every row kept (a delivery's request is in one week only: intake
+    // inserts it once).
     for (const table of ['deliveries', 'delivery_requests', 'delivery_events']) {
-      await q(`CREATE TABLE ${table}_flat AS SELECT * FROM ${table}`);
-      await q(`DROP TABLE ${table} CASCADE`);
+      await q(`ALTER TABLE ${table} RENAME TO ${table}_partitioned`);
+    }
+    await q(`
+      CREATE TABLE delivery_events_flat (
+        global_position  bigint GENERATED ALWAYS AS IDENTITY,
+        transaction_id   xid8        NOT NULL DEFAULT pg_current_xact_id(),
+        idempotency_key  text        NOT NULL,
+        delivery_id      text        NOT NULL,
+        webhook_id       text        NOT NULL,
+        company          text        NOT NULL,
+        type             text        NOT NULL,
+        schema_version   integer     NOT NULL DEFAULT 1,
+        data             jsonb       NOT NULL,
+        recorded_at      timestamptz NOT NULL
+      )`);
+    await q(`
+      INSERT INTO delivery_events_flat (global_position, transaction_id, idempotency_key, delivery_id,
+                                        webhook_id, company, type, schema_version, data, recorded_at)
+      OVERRIDING SYSTEM VALUE
+      SELECT global_position, transaction_id, idempotency_key, delivery_id, webhook_id, company,
+             type, schema_version, data, recorded_at
+        FROM delivery_events_partitioned`);
+    await q(`
+      SELECT setval(pg_get_serial_sequence('delivery_events_flat', 'global_position'),
+                    COALESCE((SELECT max(global_position) FROM delivery_events_flat), 0) + 1, false)`);
+    await q(`
+      CREATE TABLE deliveries_flat (
+        delivery_id      text        NOT NULL,
+        webhook_id       text        NOT NULL,
+        company          text        NOT NULL,
+        event_id         text        NOT NULL,
+        event_type       text        NOT NULL,
+        status           text        NOT NULL,
+        attempts         integer     NOT NULL,
+        next_attempt_at  timestamptz,
+        last_status_code integer,
+        last_error       text,
+        created_at       timestamptz NOT NULL,
+        updated_at       timestamptz NOT NULL,
+        state            jsonb       NOT NULL,
+        test             boolean     NOT NULL DEFAULT false
+      )`);
+    await q(`INSERT INTO deliveries_flat SELECT delivery_id, webhook_id, company, event_id, event_type,
+               status, attempts, next_attempt_at, last_status_code, last_error, created_at,
+               updated_at, state, test FROM deliveries_partitioned`);
+    await q(`
+      CREATE TABLE delivery_requests_flat (
+        delivery_id  text        NOT NULL,
+        webhook_id   text        NOT NULL,
+        company      text        NOT NULL,
+        request      json        NOT NULL,
+        recorded_at  timestamptz NOT NULL
+      )`);
+    await q(`INSERT INTO delivery_requests_flat SELECT delivery_id, webhook_id, company, request,
+               recorded_at FROM delivery_requests_partitioned`);
+    for (const table of ['deliveries', 'delivery_requests', 'delivery_events']) {
+      await q(`DROP TABLE ${table}_partitioned`);
       await q(`ALTER TABLE ${table}_flat RENAME TO ${table}`);
     }
-    await q(`ALTER TABLE delivery_events DROP COLUMN delivery_created_at`);
     await q(
-      `ALTER TABLE delivery_events ALTER COLUMN global_position ADD GENERATED ALWAYS AS IDENTITY`,
+      `ALTER SEQUENCE delivery_events_flat_global_position_seq RENAME TO delivery_events_global_position_seq`,
     );
-    await q(`
-      SELECT setval(pg_get_serial_sequence('delivery_events', 'global_position'),
-                    COALESCE((SELECT max(global_position) FROM delivery_events), 0) + 1, false)`);
     await q(`ALTER TABLE delivery_events ADD PRIMARY KEY (global_position)`);
-    await q(
-      `ALTER TABLE delivery_events ALTER COLUMN transaction_id SET DEFAULT pg_current_xact_id()`,
-    );
-    await q(`ALTER TABLE delivery_events ALTER COLUMN schema_version SET DEFAULT 1`);
     await q(
       `ALTER TABLE delivery_events ADD CONSTRAINT delivery_events_idempotency_key UNIQUE (idempotency_key)`,
     );
@@ -221,7 +268,6 @@ export class PartitionDeliveryLogByWeek1764900000000 implements MigrationInterfa
       `CREATE INDEX delivery_events_transaction_position_idx ON delivery_events (transaction_id, global_position)`,
     );
     await q(`ALTER TABLE deliveries ADD PRIMARY KEY (delivery_id)`);
-    await q(`ALTER TABLE deliveries ALTER COLUMN test SET DEFAULT false`);
     await q(
       `CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE status = 'retry_scheduled'`,
     );

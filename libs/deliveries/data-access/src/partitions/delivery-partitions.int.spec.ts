@@ -21,6 +21,7 @@ import type { DataSource } from 'typeorm';
 import { DeliveryQueries } from '../delivery-queries.store';
 import { DeliveryWorkStore } from '../delivery-work.store';
 import { DELIVERIES_MIGRATIONS } from '../migrations';
+import { PartitionDeliveryLogByWeek1764900000000 } from '../migrations/1764900000000-partition-delivery-log-by-week';
 import { DeliveryPartitions } from './delivery-partitions';
 import { PARTITIONED_TABLES, retentionCutoff, weekStart } from './partition-plan';
 
@@ -189,6 +190,29 @@ describe('the delivery log in weekly partitions, against the real PostgreSQL', (
       const detail = await new DeliveryQueries(dataSource).get('acme', migrated?.delivery_id ?? '');
       expect(detail?.request).toMatchObject({ deliveryId: migrated?.delivery_id, n: 1 });
     });
+  });
+
+  it('migrates back to one table each and forth again, every row kept', async () => {
+    const migration = new PartitionDeliveryLogByWeek1764900000000();
+    const expected = await digests();
+    const runner = dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      await migration.down(runner);
+      await runner.commitTransaction();
+      expect(
+        await count(
+          `SELECT count(*) AS n FROM pg_partitioned_table WHERE partrelid = 'deliveries'::regclass`,
+        ),
+      ).toBe(0);
+      expect(await digests()).toEqual(expected);
+      await runner.startTransaction();
+      await migration.up(runner);
+      await runner.commitTransaction();
+    } finally {
+      await runner.release();
+    }
+    expect(await digests()).toEqual(expected);
   });
 
   describe('retention', () => {
