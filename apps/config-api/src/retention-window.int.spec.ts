@@ -124,4 +124,19 @@ describe('history, export and stats within the retention window (HOOKLINE_RETENT
     expect(status).toBe(200);
     expect(body.retention.days).toBe(90);
   });
+
+  it('documents the window in the OpenAPI document', async () => {
+    const response = await fetch(`${api.baseUrl}/docs-json`);
+    const document = (await response.json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, { headers?: object }> }>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    const { schemas } = document.components;
+    expect(schemas['RetentionWindowResponse']?.properties).toHaveProperty('since');
+    expect(schemas['DeliveryPageResponse']?.properties).toHaveProperty('retention');
+    expect(schemas['WebhookStatsWithRetentionResponse']?.properties).toHaveProperty('retention');
+    expect(
+      document.paths['/v1/deliveries/export']?.['get']?.responses['200']?.headers,
+    ).toHaveProperty('Hookline-Retention-Days');
+  });
 });

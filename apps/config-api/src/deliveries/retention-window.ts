@@ -1,3 +1,4 @@
+import type { RetentionWindow } from '@hookline/contracts';
 import type { HistoryFilter } from '@hookline/deliveries-data-access';
 import { WebhookDomainError } from '@hookline/webhooks-domain';
 import { ApiProperty } from '@nestjs/swagger';
@@ -5,7 +6,7 @@ import { ApiProperty } from '@nestjs/swagger';
 const DAY_MS = 86_400_000;
 
 /** How long delivery logs are kept (HOOKLINE_RETENTION_DAYS), as the API reports it. */
-export class RetentionWindowResponse {
+export class RetentionWindowResponse implements RetentionWindow {
   @ApiProperty({ example: 90, description: 'Days deliveries are kept (HOOKLINE_RETENTION_DAYS)' })
   days!: number;
   @ApiProperty({

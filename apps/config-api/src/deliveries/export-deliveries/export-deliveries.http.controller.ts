@@ -1,3 +1,4 @@
+import { RETENTION_HEADERS } from '@hookline/contracts';
 import { EXPORT_COLUMNS } from '@hookline/deliveries-data-access';
 import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -39,11 +40,11 @@ export class ExportDeliveriesHttpController {
       'range is a 422, and so is a `to` older than the retention window. A download that runs ' +
       'past the maximum duration is cut short.',
     headers: {
-      'Hookline-Retention-Days': {
+      [RETENTION_HEADERS.days]: {
         schema: { type: 'integer' },
         description: 'Days deliveries are kept (HOOKLINE_RETENTION_DAYS)',
       },
-      'Hookline-Retention-Since': {
+      [RETENTION_HEADERS.since]: {
         schema: { type: 'string', format: 'date-time' },
         description: 'Deliveries created before this time may be gone from the export',
       },
@@ -73,8 +74,8 @@ export class ExportDeliveriesHttpController {
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="deliveries-${stamp}.csv"`);
     response.setHeader('Cache-Control', 'no-store');
-    response.setHeader('Hookline-Retention-Days', String(retention.days));
-    response.setHeader('Hookline-Retention-Since', retention.since);
+    response.setHeader(RETENTION_HEADERS.days, String(retention.days));
+    response.setHeader(RETENTION_HEADERS.since, retention.since);
     // The status line now: the first row may take a while to come on a large window.
     response.flushHeaders();
     try {
