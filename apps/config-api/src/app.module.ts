@@ -63,6 +63,7 @@ import { validationExceptionFactory } from './http/validation-exception.factory'
 import {
   API_KEY_STORE,
   DELIVERY_EXPORTS,
+  RETENTION_DAYS,
   DELIVERY_READS,
   DELIVERY_REQUEST_OUTBOX,
   KEY_RING,
@@ -255,6 +256,7 @@ export class AppModule
               }),
             ),
         },
+        { provide: RETENTION_DAYS, useValue: config.HOOKLINE_RETENTION_DAYS },
         {
           provide: DELIVERY_EXPORTS,
           inject: [EXPORT_DATA_SOURCE],

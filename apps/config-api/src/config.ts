@@ -1,4 +1,10 @@
-import { collectProblems, ConfigError, env, parseEnv } from '@hookline/shared-config';
+import {
+  collectProblems,
+  ConfigError,
+  env,
+  parseEnv,
+  RETENTION_SETTINGS,
+} from '@hookline/shared-config';
 import { databaseConnection } from '@hookline/shared-event-store';
 import {
   KAFKA_CONNECTION_SETTINGS,
@@ -47,6 +53,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_EXPORT_STATEMENT_TIMEOUT_MS: env.int(30_000, { min: 100, max: 3_600_000 }),
       HOOKLINE_EXPORT_MAX_DURATION_MS: env.int(600_000, { min: 100, max: 86_400_000 }),
       HOOKLINE_EXPORT_MAX_RANGE_DAYS: env.int(31, { min: 1, max: 3660 }),
+      ...RETENTION_SETTINGS,
       HOOKLINE_DASHBOARD_DIR: env.string('dist/apps/dashboard'),
     },
     source,

@@ -9,3 +9,4 @@ export const TEST_WEBHOOK_OPTIONS = Symbol('TestWebhookOptions');
 export const REPLAY_LIMITS = Symbol('ReplayLimits');
 export const WEBHOOK_QUOTAS = Symbol('WebhookQuotas');
 export const DELIVERY_EXPORTS = Symbol('DeliveryExports');
+export const RETENTION_DAYS = Symbol('RetentionDays');

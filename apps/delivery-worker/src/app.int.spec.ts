@@ -5,7 +5,7 @@ import {
   type WebhookConfigRecord,
 } from '@hookline/contracts';
 import { generateMasterKey } from '@hookline/shared-crypto';
-import { runMigrations } from '@hookline/shared-event-store';
+import { createDataSource, runMigrations } from '@hookline/shared-event-store';
 import { createKafka } from '@hookline/shared-kafka';
 import { sumMetric } from '@hookline/shared-nest';
 import {
@@ -43,6 +43,16 @@ describe('delivery-worker against the real infrastructure', () => {
     receiver = await startHttpsReceiver({ ca });
     db = await createTestDatabase('worker');
     await runMigrations({ url: db.url, migrations: DELIVERY_WORKER_MIGRATIONS });
+    // The weeks ahead the migration made are gone: the worker's boot must make them again.
+    const setup = await createDataSource({ url: db.url, migrations: [] }).initialize();
+    await setup.query(`
+      DO $$ DECLARE r record; BEGIN
+        FOR r IN SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                  WHERE i.inhparent::regclass::text IN ('deliveries', 'delivery_requests', 'delivery_events')
+                    AND c.relname ~ '_p[0-9]{8}$' AND to_date(right(c.relname, 8), 'YYYYMMDD') > current_date
+        LOOP EXECUTE format('DROP TABLE %I', r.relname); END LOOP;
+      END $$`);
+    await setup.destroy();
     producer = createKafka({ brokers: infra.kafkaBrokers, clientId: 'worker-spec' }).producer();
     await producer.connect();
     const config = loadConfig({
@@ -83,8 +93,21 @@ describe('delivery-worker against the real infrastructure', () => {
         kafka: { status: 'up' },
         postgres: { status: 'up' },
         deliveries: { status: 'up', configCaughtUp: true },
+        retention: { status: 'up', retentionDays: 90 },
       },
     });
+    // The boot's maintenance made the four weeks ahead again, in the three tables.
+    const dataSource = await createDataSource({ url: db.url, migrations: [] }).initialize();
+    try {
+      const ahead: Array<{ n: number }> = await dataSource.query(
+        `SELECT count(*)::int AS n FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent::regclass::text IN ('deliveries', 'delivery_requests', 'delivery_events')
+            AND c.relname ~ '_p[0-9]{8}$' AND to_date(right(c.relname, 8), 'YYYYMMDD') > current_date`,
+      );
+      expect(ahead[0]?.n).toBe(3 * 4);
+    } finally {
+      await dataSource.destroy();
+    }
   });
 
   it('counts a request taken in and its successful delivery at /metrics', async () => {

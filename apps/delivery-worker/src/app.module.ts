@@ -5,6 +5,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { DeliveryWorkerConfig } from './config';
 import { DeliveryWorkerService } from './delivery-worker.service';
+import { RetentionService } from './retention/retention.service';
 import { DELIVERY_WORK_STORE, DELIVERY_WORKER_CONFIG } from './tokens';
 
 /** Every table the delivery worker reads or writes, oldest migration first. */
@@ -43,6 +44,7 @@ export class AppModule {
           useFactory: (dataSource: DataSource) => new DeliveryWorkStore(dataSource),
         },
         DeliveryWorkerService,
+        RetentionService,
       ],
     };
   }

@@ -108,6 +108,18 @@ describe('delivery-worker configuration', () => {
     expect(() => loadConfig({})).toThrow(/KAFKA_BROKERS is required/);
   });
 
+  it('keeps delivery logs 90 days unless told otherwise, and names a bad window', () => {
+    expect(loadConfig(base).HOOKLINE_RETENTION_DAYS).toBe(90);
+    expect(loadConfig(base).HOOKLINE_RETENTION_INTERVAL_MS).toBe(3_600_000);
+    expect(loadConfig({ ...base, HOOKLINE_RETENTION_DAYS: '30' }).HOOKLINE_RETENTION_DAYS).toBe(30);
+    expect(problemsOf({ ...base, HOOKLINE_RETENTION_DAYS: '0' })).toEqual([
+      'HOOKLINE_RETENTION_DAYS must be >= 1, got 0 (expected an integer)',
+    ]);
+    expect(problemsOf({ ...base, HOOKLINE_RETENTION_DAYS: 'ninety' })).toEqual([
+      'HOOKLINE_RETENTION_DAYS must be an integer, got "ninety" (expected an integer)',
+    ]);
+  });
+
   it('requires HOOKLINE_MASTER_KEY', () => {
     const { HOOKLINE_MASTER_KEY: _unset, ...withoutKey } = base;
     expect(() => loadConfig(withoutKey)).toThrow(/HOOKLINE_MASTER_KEY is required/);

@@ -4,7 +4,13 @@ import {
   RetryPolicyError,
 } from '@hookline/deliveries-domain';
 import { EgressAllowListError, parseAllowCidrs } from '@hookline/deliveries-sender';
-import { collectProblems, ConfigError, env, parseEnv } from '@hookline/shared-config';
+import {
+  collectProblems,
+  ConfigError,
+  env,
+  parseEnv,
+  RETENTION_SETTINGS,
+} from '@hookline/shared-config';
 import { CryptoError, MASTER_KEY_ENV, parseMasterKeys } from '@hookline/shared-crypto';
 import { databaseConnection } from '@hookline/shared-event-store';
 import {
@@ -45,6 +51,8 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_DELIVERY_POLL_MS: env.int(250, { min: 10, max: 60_000 }),
       HOOKLINE_DATABASE_POOL_SIZE: env.int(20, { min: 2, max: 500 }),
       HOOKLINE_DELIVERY_WORKER_GROUP: env.string('hookline-delivery-worker'),
+      ...RETENTION_SETTINGS,
+      HOOKLINE_RETENTION_INTERVAL_MS: env.int(3_600_000, { min: 10_000, max: 86_400_000 }),
     },
     source,
   );

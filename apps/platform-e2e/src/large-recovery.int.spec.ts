@@ -67,10 +67,11 @@ describe('a 100,000-delivery recovery', () => {
            FROM g RETURNING delivery_id, recorded_at
        ), e AS (
          INSERT INTO delivery_events
-           (idempotency_key, delivery_id, webhook_id, company, type, data, recorded_at)
+           (idempotency_key, delivery_id, webhook_id, company, type, data, recorded_at,
+            delivery_created_at)
          SELECT delivery_id || ':requested', delivery_id, (SELECT webhook FROM p), (SELECT company FROM p), 'DeliveryRequested',
                 jsonb_build_object('type', 'DeliveryRequested', 'deliveryId', delivery_id),
-                recorded_at
+                recorded_at, recorded_at
            FROM r ORDER BY recorded_at RETURNING 1
        )
        INSERT INTO deliveries (delivery_id, webhook_id, company, event_id, event_type, status,

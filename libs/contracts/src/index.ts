@@ -122,3 +122,8 @@ export {
   type CustomHeaderProblem,
   type CustomHeaderRule,
 } from './http/custom-header';
+export {
+  DEFAULT_RETENTION_DAYS,
+  RETENTION_HEADERS,
+  type RetentionWindow,
+} from './http/retention-window';

@@ -1,6 +1,7 @@
 import { DELIVERY_TRIGGERS, EVENT_TYPES } from '@hookline/contracts';
 import { HISTORY_STATUSES } from '@hookline/deliveries-data-access';
 import { ApiProperty } from '@nestjs/swagger';
+import { RetentionWindowResponse } from './retention-window';
 
 const HEADERS = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -32,6 +33,8 @@ export class DeliveryPageResponse {
   @ApiProperty({ type: [DeliverySummaryResponse] }) items!: DeliverySummaryResponse[];
   @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page' })
   nextCursor!: string | null;
+  @ApiProperty({ type: RetentionWindowResponse, description: 'How far back the history goes' })
+  retention!: RetentionWindowResponse;
 }
 
 /** One call to the endpoint. */

@@ -1,5 +1,6 @@
 import type { WebhookStats } from '@hookline/deliveries-data-access';
 import { ApiProperty } from '@nestjs/swagger';
+import { RetentionWindowResponse } from '../deliveries/retention-window';
 
 /** A webhook's delivery statistics, as the `webhook_stats` projection counts them. */
 export class WebhookStatsResponse {
@@ -24,6 +25,20 @@ export class WebhookStatsResponse {
   @ApiProperty({ description: 'Calls made, every attempt counted' }) totalCalls!: number;
   @ApiProperty({ description: 'Calls answered 2xx' }) successfulCalls!: number;
   @ApiProperty() failedCalls!: number;
+}
+
+/**
+ * `GET /v1/webhooks/:id/stats`: the delivery counts cover the deliveries kept (the retention
+ * window); the call counts are kept for the webhook's whole life.
+ */
+export class WebhookStatsWithRetentionResponse extends WebhookStatsResponse {
+  @ApiProperty({
+    type: RetentionWindowResponse,
+    description:
+      'The window the delivery counts (totalDeliveries, successfulDeliveries, failedDeliveries, ' +
+      'successRate) cover; the call counts are for the webhook’s whole life',
+  })
+  retention!: RetentionWindowResponse;
 }
 
 /** The statistics of a webhook nothing was delivered to yet. */

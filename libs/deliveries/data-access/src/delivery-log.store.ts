@@ -19,6 +19,14 @@ export interface DeliveryLogEntry {
   readonly event: DeliveryLogEvent;
 }
 
+/** A `deliveries` row as `append` reads it before writing; `created_at` to the microsecond. */
+interface KnownDelivery {
+  readonly delivery_id: string;
+  readonly state: DeliveryState;
+  readonly created_at: string;
+  readonly test: boolean;
+}
+
 export interface DeliveryLogPage {
   readonly entries: DeliveryLogEntry[];
   /** Where the next `readAfter` continues; unchanged when `entries` is empty. */
@@ -98,14 +106,25 @@ export class DeliveryLogStore {
 
   private async appendIn(manager: EntityManager, events: readonly DeliveryLogEvent[]) {
     const keys = events.map(idempotencyKey);
+    // The deliveries first (locked): each event is placed in its delivery's week, by the
+    // delivery's creation time, which is also what makes its idempotency key unique.
+    const known = await this.lockDeliveries(manager, events);
+    const createdAt = new Map(known.map((row) => [row.delivery_id, row.created_at]));
+    for (const event of events) {
+      if (!createdAt.has(event.deliveryId)) createdAt.set(event.deliveryId, event.recordedAt);
+    }
     const inserted: Array<{ idempotency_key: string }> = await manager.query(
       `INSERT INTO delivery_events
-         (idempotency_key, delivery_id, webhook_id, company, type, schema_version, data, recorded_at)
-       SELECT e.key, e.delivery_id, e.webhook_id, e.company, e.type, 1, e.data, e.recorded_at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[])
-              WITH ORDINALITY AS e(key, delivery_id, webhook_id, company, type, data, recorded_at, ord)
+         (idempotency_key, delivery_id, webhook_id, company, type, schema_version, data, recorded_at,
+          delivery_created_at)
+       SELECT e.key, e.delivery_id, e.webhook_id, e.company, e.type, 1, e.data, e.recorded_at,
+              e.delivery_created_at
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[],
+                     $8::timestamptz[])
+              WITH ORDINALITY AS e(key, delivery_id, webhook_id, company, type, data, recorded_at,
+                                   delivery_created_at, ord)
         ORDER BY e.ord
-       ON CONFLICT (idempotency_key) DO NOTHING
+       ON CONFLICT (idempotency_key, delivery_created_at) DO NOTHING
        RETURNING idempotency_key`,
       [
         keys,
@@ -115,13 +134,14 @@ export class DeliveryLogStore {
         events.map((e) => e.type),
         events.map((e) => JSON.stringify(e)),
         events.map((e) => e.recordedAt),
+        events.map((e) => createdAt.get(e.deliveryId)),
       ],
     );
     // The first event of each newly inserted key is new; repeats in the batch are not.
     const fresh = new Set(inserted.map((row) => row.idempotency_key));
     const added = events.filter((_, i) => fresh.delete(keys[i] ?? ''));
     if (added.length === 0) return [];
-    const testDeliveries = await this.projectDeliveries(manager, added);
+    const testDeliveries = await this.projectDeliveries(manager, added, known);
     await this.projectStats(manager, added, testDeliveries);
     await writeOutbox(
       manager,
@@ -139,23 +159,28 @@ export class DeliveryLogStore {
     return added;
   }
 
+  /** The `deliveries` rows of the events' deliveries that exist, locked for this transaction. */
+  private async lockDeliveries(
+    manager: EntityManager,
+    events: readonly DeliveryLogEvent[],
+  ): Promise<KnownDelivery[]> {
+    return manager.query(
+      `SELECT delivery_id, state, test,
+              to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at
+         FROM deliveries WHERE delivery_id = ANY($1) FOR UPDATE`,
+      [[...new Set(events.map((e) => e.deliveryId))]],
+    );
+  }
+
   /** Moves the `deliveries` rows; returns which of the events' deliveries are test deliveries. */
   private async projectDeliveries(
     manager: EntityManager,
     events: readonly DeliveryLogEvent[],
+    rows: readonly KnownDelivery[],
   ): Promise<Set<string>> {
     const ids = [...new Set(events.map((e) => e.deliveryId))];
-    const rows: Array<{
-      delivery_id: string;
-      state: DeliveryState;
-      created_at: Date;
-      test: boolean;
-    }> = await manager.query(
-      `SELECT delivery_id, state, created_at, test FROM deliveries WHERE delivery_id = ANY($1) FOR UPDATE`,
-      [ids],
-    );
     const states = new Map(rows.map((r) => [r.delivery_id, r.state]));
-    const created = new Map(rows.map((r) => [r.delivery_id, r.created_at.toISOString()]));
+    const created = new Map(rows.map((r) => [r.delivery_id, r.created_at]));
     const tests = new Set(rows.filter((r) => r.test).map((r) => r.delivery_id));
     for (const event of events) {
       // A delivery is a test one by its first request; a manual retry later changes the round's
@@ -176,7 +201,7 @@ export class DeliveryLogStore {
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                             $7::int[], $8::timestamptz[], $9::int[], $10::text[], $11::timestamptz[],
                             $12::timestamptz[], $13::jsonb[], $14::boolean[])
-       ON CONFLICT (delivery_id) DO UPDATE SET
+       ON CONFLICT (delivery_id, created_at) DO UPDATE SET
          status = EXCLUDED.status, attempts = EXCLUDED.attempts,
          next_attempt_at = EXCLUDED.next_attempt_at, last_status_code = EXCLUDED.last_status_code,
          last_error = EXCLUDED.last_error, updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,

@@ -237,20 +237,22 @@ export class DeliveryQueries implements DeliveryReads {
       Array<{ request: DeliveryRequested }>,
     ] = await Promise.all([
       this.dataSource.query(
+        // The delivery's creation time names the one week its events are in.
         `SELECT data FROM delivery_events
           WHERE delivery_id = $1 AND company = $2 AND type = ANY($3::text[])
+            AND delivery_created_at = $4::timestamptz
           ORDER BY global_position`,
-        [deliveryId, company, ATTEMPT_TYPES],
+        [deliveryId, company, ATTEMPT_TYPES, row.cursor_at],
       ),
       // The request as accepted at intake; a delivery only ever re-opened by hand has none.
       this.dataSource.query(
         `SELECT request FROM (
            SELECT request, 1 AS preference FROM delivery_requests
-            WHERE delivery_id = $1 AND company = $2
+            WHERE delivery_id = $1 AND company = $2 AND recorded_at = $3::timestamptz
            UNION ALL
            SELECT request, 2 FROM delivery_queue WHERE delivery_id = $1 AND request IS NOT NULL
          ) AS r ORDER BY preference LIMIT 1`,
-        [deliveryId, company],
+        [deliveryId, company, row.cursor_at],
       ),
     ]);
     const request = requests[0]?.request;
@@ -397,6 +399,10 @@ export class DeliveryQueries implements DeliveryReads {
   async exportAttempts(filter: HistoryFilter): Promise<Readable> {
     const params: unknown[] = [];
     const conditions = filterConditions(filter, params);
+    // The same time range on the events' partition key, so both sides skip the weeks outside it.
+    const eventRange = conditions
+      .filter((c) => c.startsWith('d.created_at'))
+      .map((c) => c.replace('d.created_at', 'e.delivery_created_at'));
     params.push(ATTEMPT_TYPES);
     const sql = `SELECT d.delivery_id, d.webhook_id, d.event_id, d.event_type, e.type,
                         (e.data->>'attempt')::int AS attempt, e.data->>'trigger' AS trigger,
@@ -406,7 +412,9 @@ export class DeliveryQueries implements DeliveryReads {
                         (e.data->>'durationMs')::float8 AS duration_ms
                    FROM deliveries d
                    JOIN delivery_events e ON e.delivery_id = d.delivery_id AND e.company = d.company
-                  WHERE ${conditions.join(' AND ')} AND e.type = ANY($${params.length}::text[])
+                                         AND e.delivery_created_at = d.created_at
+                  WHERE ${[...conditions, ...eventRange].join(' AND ')}
+                    AND e.type = ANY($${params.length}::text[])
                   ORDER BY d.created_at DESC, d.delivery_id DESC, e.global_position`;
 
     const driver = this.dataSource.driver as PostgresDriver;
@@ -479,10 +487,12 @@ export class DeliveryQueries implements DeliveryReads {
                AND d.company = $1 AND d.webhook_id = $2 AND d.status = ANY($3::text[]) AND NOT d.test)
          )
          SELECT r.request, c.created_at::text AS created_at, first.position::text AS position
-           FROM candidates c JOIN delivery_requests r ON r.delivery_id = c.delivery_id
+           FROM candidates c
+           JOIN delivery_requests r ON r.delivery_id = c.delivery_id AND r.recorded_at = c.created_at
            CROSS JOIN LATERAL (
              SELECT min(e.global_position) AS position FROM delivery_events e
-              WHERE e.delivery_id = c.delivery_id AND e.type = 'DeliveryRequested') first
+              WHERE e.delivery_id = c.delivery_id AND e.delivery_created_at = c.created_at
+                AND e.type = 'DeliveryRequested') first
           WHERE $6::timestamptz IS NULL
              OR (c.created_at, first.position) > ($6::timestamptz, $7::bigint)
           ORDER BY c.created_at, first.position

@@ -102,6 +102,9 @@ const ATTEMPT_TYPES: ReadonlySet<DeliveryLogEvent['type']> = new Set([
   'AttemptFailed',
 ]);
 
+/** The class id of the intake's per-webhook advisory locks (the maintenance lock has another). */
+const INTAKE_LOCK_CLASS = 0x686b;
+
 /**
  * One claim, one round trip: due rows that are not waiting behind an ordered lane's head, at most
  * $2 per webhook and $3 in all, leased with claim id $4 for $5 ms, skipping webhooks $1; with
@@ -161,22 +164,37 @@ export class DeliveryWorkStore {
   async intake(received: readonly DeliveryRequested[], now: Date): Promise<IntakeResult> {
     if (received.length === 0) return { recorded: 0, queued: 0 };
     return inTransaction(this.dataSource, async (manager) => {
+      // One intake of a webhook at a time across the fleet: a delivery's row is keyed by its
+      // creation time too (its partition), so two racing first intakes of one delivery (the same
+      // chunk taken by two workers around a rebalance) would not collide on a key any more.
+      await manager.query(
+        `SELECT pg_advisory_xact_lock(${INTAKE_LOCK_CLASS}, hashtext(w)) FROM unnest($1::text[]) AS w`,
+        [[...new Set(received.map((r) => r.webhookId))].sort()],
+      );
       const requests = await this.releaseReactivated(manager, received);
+      const known: Array<{ delivery_id: string; state: DeliveryState; created_at: string }> =
+        await manager.query(
+          `SELECT delivery_id, state,
+                  to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at
+             FROM deliveries WHERE delivery_id = ANY($1) ORDER BY delivery_id FOR UPDATE`,
+          [[...new Set(requests.map((r) => r.deliveryId))]],
+        );
+      const states = new Map(known.map((row) => [row.delivery_id, row.state]));
+      const createdAt = new Map(known.map((row) => [row.delivery_id, row.created_at]));
+      // The first request of a delivery is kept in its delivery's week: at `now` for a new one.
       await manager.query(
         `INSERT INTO delivery_requests (delivery_id, webhook_id, company, request, recorded_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::timestamptz[])
-         ON CONFLICT (delivery_id) DO NOTHING`,
+         SELECT r.* FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::timestamptz[])
+                AS r(delivery_id, webhook_id, company, request, recorded_at)
+          WHERE NOT EXISTS (SELECT 1 FROM delivery_requests k WHERE k.delivery_id = r.delivery_id)
+         ON CONFLICT (delivery_id, recorded_at) DO NOTHING`,
         [
           requests.map((r) => r.deliveryId),
           requests.map((r) => r.webhookId),
           requests.map((r) => r.company),
           requests.map((r) => JSON.stringify(r)),
-          requests.map(() => now.toISOString()),
+          requests.map((r) => createdAt.get(r.deliveryId) ?? now.toISOString()),
         ],
-      );
-      const states = await this.lockStates(
-        manager,
-        requests.map((r) => r.deliveryId),
       );
       const events: DeliveryLogEvent[] = [];
       // delivery_requests keeps a delivery's first request; a round re-opened by a later one

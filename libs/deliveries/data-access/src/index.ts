@@ -43,3 +43,16 @@ export {
 export { DeliveryQueries, HISTORY_MAX_LIMIT } from './delivery-queries.store';
 export { InvalidCursorError } from './history-cursor';
 export { recomputeStats } from './recompute-stats';
+export {
+  DeliveryPartitions,
+  dropExpiredPartitions,
+  ensurePartitions,
+  MAINTENANCE_LOCK,
+  type MaintenanceReport,
+} from './partitions/delivery-partitions';
+export {
+  PARTITIONED_TABLES,
+  PARTITION_WEEKS_AHEAD,
+  retentionCutoff,
+  weekStart,
+} from './partitions/partition-plan';

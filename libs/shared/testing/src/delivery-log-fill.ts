@@ -29,7 +29,8 @@ const FILL_EVENTS = `
                                 (3, 'AttemptSucceeded', 2, 'retry')) AS s(n, type, attempt, trigger)
   )
   INSERT INTO delivery_events
-    (idempotency_key, delivery_id, webhook_id, company, type, schema_version, data, recorded_at)
+    (idempotency_key, delivery_id, webhook_id, company, type, schema_version, data, recorded_at,
+     delivery_created_at)
   SELECT delivery_id || ':' || type || ':' || n, delivery_id, webhook_id, $2::text, type, 1,
          jsonb_build_object(
            'schemaVersion', 1, 'type', type, 'deliveryId', delivery_id, 'webhookId', webhook_id,
@@ -58,7 +59,7 @@ const FILL_EVENTS = `
            'responseBody', CASE type WHEN 'AttemptFailed' THEN '=HYPERLINK("upstream busy, try later")'
                                      ELSE 'ok' END,
            'responseTruncated', false) ELSE '{}'::jsonb END,
-         at
+         at, created_at
     FROM steps
 `;
 

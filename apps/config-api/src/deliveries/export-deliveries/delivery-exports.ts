@@ -32,10 +32,15 @@ export class DeliveryExports {
 
   /**
    * @throws ExportBusyError when a cap is reached.
-   * @throws WebhookDomainError `validation_failed` naming `from` for a too wide window.
+   * @throws WebhookDomainError `validation_failed` naming `from` for a too wide window, or what
+   * `within` throws (the retention window's `to`).
    */
-  async open(filter: HistoryFilter, now = new Date()): Promise<OpenExport> {
-    const bounded = exportWindow(filter, now, this.options.maxRangeDays);
+  async open(
+    filter: HistoryFilter,
+    now = new Date(),
+    within: (bounded: HistoryFilter) => HistoryFilter = (bounded) => bounded,
+  ): Promise<OpenExport> {
+    const bounded = within(exportWindow(filter, now, this.options.maxRangeDays));
     const release = this.options.slots.tryAcquire(filter.company);
     if (!release) {
       throw new ExportBusyError(

@@ -1,3 +1,4 @@
+import { RETENTION_HEADERS } from '@hookline/contracts';
 import { EXPORT_COLUMNS } from '@hookline/deliveries-data-access';
 import { Controller, Get, Inject, Logger, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -7,8 +8,9 @@ import { CurrentPrincipal, type Principal } from '../../auth/principal';
 import { Requires } from '../../auth/requires.decorator';
 import { ApiErrorBody, ApiRuleViolation } from '../../http/api-error';
 import { Costly } from '../../http/rate-limit';
-import { DELIVERY_EXPORTS } from '../../tokens';
+import { DELIVERY_EXPORTS, RETENTION_DAYS } from '../../tokens';
 import { HistoryFilterQueryDto, toHistoryFilter } from '../history-filter.query.dto';
+import { retentionWindow, withinRetention } from '../retention-window';
 import type { DeliveryExports } from './delivery-exports';
 import { exportCsv } from './export-csv';
 
@@ -17,11 +19,16 @@ import { exportCsv } from './export-csv';
 export class ExportDeliveriesHttpController {
   private readonly logger = new Logger(ExportDeliveriesHttpController.name);
 
-  constructor(@Inject(DELIVERY_EXPORTS) private readonly exports: DeliveryExports) {}
+  constructor(
+    @Inject(DELIVERY_EXPORTS) private readonly exports: DeliveryExports,
+    @Inject(RETENTION_DAYS) private readonly retentionDays: number,
+  ) {}
 
   // AppModule lists this controller before GetDeliveryHttpController: `export` is not an id.
   @Get('export')
-  @ApiRuleViolation('to is not after from, or the range is wider than the export allows')
+  @ApiRuleViolation(
+    'to is not after from, to is older than the retention window, or the range is wider than the export allows',
+  )
   @Requires('webhooks:read')
   @Costly()
   @ApiOkResponse({
@@ -30,7 +37,18 @@ export class ExportDeliveriesHttpController {
       `One row per attempt, newest delivery first, RFC 4180 with a header row: ${EXPORT_COLUMNS.join(', ')}. ` +
       'Covers deliveries created from `from` to `to`: `to` defaults to now, `from` to the ' +
       'export range (HOOKLINE_EXPORT_MAX_RANGE_DAYS, 31 days by default) before `to`; a wider ' +
-      'range is a 422. A download that runs past the maximum duration is cut short.',
+      'range is a 422, and so is a `to` older than the retention window. A download that runs ' +
+      'past the maximum duration is cut short.',
+    headers: {
+      [RETENTION_HEADERS.days]: {
+        schema: { type: 'integer' },
+        description: 'Days deliveries are kept (HOOKLINE_RETENTION_DAYS)',
+      },
+      [RETENTION_HEADERS.since]: {
+        schema: { type: 'string', format: 'date-time' },
+        description: 'Deliveries created before this time may be gone from the export',
+      },
+    },
   })
   @ApiBadRequestResponse({ type: ApiErrorBody, description: 'Names the bad filter' })
   @ApiResponse({
@@ -46,12 +64,18 @@ export class ExportDeliveriesHttpController {
     @Query() query: HistoryFilterQueryDto,
     @Res() response: Response,
   ): Promise<void> {
-    const running = await this.exports.open(toHistoryFilter(principal, query));
+    const retention = retentionWindow(this.retentionDays, new Date());
+    // The export's own range check first (a wide range names from), then the window's.
+    const running = await this.exports.open(toHistoryFilter(principal, query), new Date(), (f) =>
+      withinRetention(f, retention),
+    );
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     response.status(200);
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', `attachment; filename="deliveries-${stamp}.csv"`);
     response.setHeader('Cache-Control', 'no-store');
+    response.setHeader(RETENTION_HEADERS.days, String(retention.days));
+    response.setHeader(RETENTION_HEADERS.since, retention.since);
     // The status line now: the first row may take a while to come on a large window.
     response.flushHeaders();
     try {

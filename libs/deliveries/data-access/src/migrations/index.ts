@@ -6,6 +6,7 @@ import { AddOrderedLaneToDeliveryQueue1764550800000 } from './1764550800000-add-
 import { KeepRequestKeyOrder1764637200000 } from './1764637200000-keep-request-key-order';
 import { CreateWebhookStatus1764810000000 } from './1764810000000-create-webhook-status';
 import { AddLaneWaitingToDeliveryQueue1764817200000 } from './1764817200000-add-lane-waiting-to-delivery-queue';
+import { PartitionDeliveryLogByWeek1764900000000 } from './1764900000000-partition-delivery-log-by-week';
 
 /** The delivery log's migrations, oldest first (the event store's run before them). */
 export const DELIVERIES_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const DELIVERIES_MIGRATIONS = [
   KeepRequestKeyOrder1764637200000,
   CreateWebhookStatus1764810000000,
   AddLaneWaitingToDeliveryQueue1764817200000,
+  PartitionDeliveryLogByWeek1764900000000,
 ] as const;

@@ -1,0 +1,245 @@
+import type { DataSource } from 'typeorm';
+import {
+  beforePartitionName,
+  horizon,
+  PARTITIONED_TABLES,
+  type PartitionedTable,
+  type PartitionRange,
+  parsePartitionName,
+  planRetention,
+  retentionCutoff,
+  WEEK_MS,
+  weekPartitionName,
+  weeksBetween,
+  weekStart,
+} from './partition-plan';
+
+/** Runs one SQL statement: a `DataSource`'s, a `QueryRunner`'s. */
+export type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
+
+/**
+ * The advisory lock (two-key form: this class id and key) that one maintenance run across the
+ * fleet holds; the intake's per-webhook locks use another class id.
+ */
+export const MAINTENANCE_LOCK = { classId: 0x686c, key: 1 } as const;
+
+/** What a maintenance run did. */
+export interface MaintenanceReport {
+  /** False when another process held the maintenance lock: nothing was done. */
+  readonly ran: boolean;
+  /** Partitions created (ahead, or a catch-all). */
+  readonly created: string[];
+  /** Partitions detached and dropped by retention. */
+  readonly dropped: string[];
+  /** How long each dropped partition took: its concurrent detach, then its drop. */
+  readonly timings?: PartitionTiming[];
+  /** The creation time before which deliveries are gone, when retention ran. */
+  readonly cutoff?: Date;
+}
+
+export interface PartitionTiming {
+  readonly name: string;
+  readonly detachMs: number;
+  readonly dropMs: number;
+}
+
+interface Listed {
+  readonly weekly: PartitionRange[];
+  readonly before?: PartitionRange;
+  /** Attached but being detached (a `DETACH ... CONCURRENTLY` that was interrupted). */
+  readonly pending: string[];
+  /** Our tables left standing outside the partitioned table (a run that stopped midway). */
+  readonly loose: PartitionRange[];
+}
+
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+async function list(query: Query, table: PartitionedTable): Promise<Listed> {
+  const rows = (await query(
+    `SELECT c.relname AS name, c.relispartition AS attached,
+            COALESCE(i.inhparent = $1::regclass AND i.inhdetachpending, false) AS pending
+       FROM pg_class c
+       LEFT JOIN pg_inherits i ON i.inhrelid = c.oid
+      WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace
+        AND (c.relname LIKE $2 OR c.relname LIKE $3)`,
+    [table, `${table}\\_p%`, `${table}\\_before\\_p%`],
+  )) as Array<{ name: string; attached: boolean; pending: boolean }>;
+  const weekly: PartitionRange[] = [];
+  const loose: PartitionRange[] = [];
+  const pending: string[] = [];
+  let before: PartitionRange | undefined;
+  for (const row of rows) {
+    const range = parsePartitionName(table, row.name);
+    if (!range) continue;
+    if (row.pending) pending.push(row.name);
+    else if (!row.attached) loose.push(range);
+    else if (range.from === undefined) before = range;
+    else weekly.push(range);
+  }
+  weekly.sort((a, b) => a.to.getTime() - b.to.getTime());
+  return { weekly, ...(before ? { before } : {}), pending, loose };
+}
+
+async function createPartition(
+  query: Query,
+  table: PartitionedTable,
+  name: string,
+  from: Date | undefined,
+  to: Date,
+) {
+  // CREATE TABLE ... PARTITION OF would take an ACCESS EXCLUSIVE lock on the partitioned table;
+  // ATTACH takes SHARE UPDATE EXCLUSIVE, which no insert, claim or read waits for.
+  await query(
+    `CREATE TABLE IF NOT EXISTS ${ident(name)} (LIKE ${ident(table)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`,
+  );
+  const lower = from ? `'${from.toISOString()}'` : 'MINVALUE';
+  await query(
+    `ALTER TABLE ${ident(table)} ATTACH PARTITION ${ident(name)}
+       FOR VALUES FROM (${lower}) TO ('${to.toISOString()}')`,
+  );
+}
+
+/**
+ * Creates what is missing so that an insert never lacks a partition: a catch-all below the
+ * oldest week (when there is none), and every week from there to `horizon(now)` (the current
+ * week and four ahead).
+ * Idempotent; runs inside a transaction (a migration) or outside.
+ */
+export async function ensurePartitions(
+  query: Query,
+  now: Date,
+  /** Where a new catch-all ends when there is none and no week yet: this time's week. */
+  oldest: Date = now,
+): Promise<string[]> {
+  const created: string[] = [];
+  for (const { table } of PARTITIONED_TABLES) {
+    const listed = await list(query, table);
+    let before = listed.before;
+    if (!before) {
+      const bound = listed.weekly[0]?.from ?? weekStart(oldest < now ? oldest : now);
+      const name = beforePartitionName(table, bound);
+      await createPartition(query, table, name, undefined, bound);
+      created.push(name);
+      before = { name, to: bound };
+    }
+    const have = new Set(listed.weekly.map((p) => p.from?.getTime()));
+    for (const week of weeksBetween(before.to, horizon(now))) {
+      if (have.has(week.getTime())) continue;
+      const name = weekPartitionName(table, week);
+      await createPartition(query, table, name, week, new Date(week.getTime() + WEEK_MS));
+      created.push(name);
+    }
+  }
+  return created;
+}
+
+/**
+ * Drops the weeks wholly older than `days` before `now`, with the catch-all below them, and puts
+ * an empty catch-all below the oldest week kept. Each partition leaves by
+ * `DETACH PARTITION ... CONCURRENTLY` (SHARE UPDATE EXCLUSIVE on the partitioned table: inserts,
+ * claims and reads go on; it waits for the transactions that may still read the partition) and
+ * is then dropped on its own. Runs outside a transaction block. Resumes what an interrupted run
+ * left: a pending detach is finalized, a detached partition dropped.
+ */
+export async function dropExpiredPartitions(
+  query: Query,
+  days: number,
+  now: Date,
+): Promise<{ dropped: string[]; created: string[]; cutoff: Date; timings: PartitionTiming[] }> {
+  const cutoff = retentionCutoff(now, days);
+  const dropped: string[] = [];
+  const timings: PartitionTiming[] = [];
+  const detachMs = new Map<string, number>();
+  const created: string[] = [];
+  for (const { table } of PARTITIONED_TABLES) {
+    let listed = await list(query, table);
+    for (const name of listed.pending) {
+      await query(`ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(name)} FINALIZE`);
+    }
+    if (listed.pending.length > 0) listed = await list(query, table);
+    for (const range of listed.loose) {
+      if (range.to.getTime() > cutoff.getTime()) continue;
+      await query(`DROP TABLE ${ident(range.name)}`);
+      dropped.push(range.name);
+    }
+    const plan = planRetention(listed.weekly, cutoff);
+    if (!plan.newBefore) continue;
+    const leaving = [...(listed.before ? [listed.before] : []), ...plan.drop];
+    for (const partition of leaving) {
+      const started = performance.now();
+      await query(
+        `ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(partition.name)} CONCURRENTLY`,
+      );
+      detachMs.set(partition.name, performance.now() - started);
+    }
+    const name = beforePartitionName(table, plan.newBefore);
+    await createPartition(query, table, name, undefined, plan.newBefore);
+    created.push(name);
+    for (const partition of leaving) {
+      const started = performance.now();
+      await query(`DROP TABLE ${ident(partition.name)}`);
+      dropped.push(partition.name);
+      timings.push({
+        name: partition.name,
+        detachMs: detachMs.get(partition.name) ?? 0,
+        dropMs: performance.now() - started,
+      });
+    }
+  }
+  if (dropped.length > 0) {
+    // Work still queued for a delivery whose week is gone could never be claimed again.
+    await query(
+      `DELETE FROM delivery_queue q WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.delivery_id = q.delivery_id)`,
+    );
+  }
+  return { dropped, created, cutoff, timings };
+}
+
+/**
+ * The delivery log's partition maintenance, one process at a time across the fleet (a
+ * session-level advisory lock on a connection of its own): partitions created ahead, and, with a
+ * retention window, the expired weeks dropped.
+ */
+export class DeliveryPartitions {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async maintain(options: {
+    readonly retentionDays?: number;
+    readonly now?: Date;
+  }): Promise<MaintenanceReport> {
+    const now = options.now ?? new Date();
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    const query: Query = (sql, params) => runner.query(sql, params);
+    try {
+      const [lock] = (await query(`SELECT pg_try_advisory_lock($1, $2) AS held`, [
+        MAINTENANCE_LOCK.classId,
+        MAINTENANCE_LOCK.key,
+      ])) as Array<{ held: boolean }>;
+      if (!lock?.held) return { ran: false, created: [], dropped: [] };
+      try {
+        // A concurrent detach waits for every transaction that may read the partition (a long
+        // export): it may take as long as they do, and must not be cut short.
+        await query(`SET statement_timeout = 0`);
+        const created = await ensurePartitions(query, now);
+        if (options.retentionDays === undefined) return { ran: true, created, dropped: [] };
+        const retained = await dropExpiredPartitions(query, options.retentionDays, now);
+        return {
+          ran: true,
+          created: [...created, ...retained.created],
+          dropped: retained.dropped,
+          timings: retained.timings,
+          cutoff: retained.cutoff,
+        };
+      } finally {
+        await query(`RESET statement_timeout`);
+        await query(`SELECT pg_advisory_unlock($1, $2)`, [
+          MAINTENANCE_LOCK.classId,
+          MAINTENANCE_LOCK.key,
+        ]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+}
