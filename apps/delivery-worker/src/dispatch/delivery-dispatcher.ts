@@ -1,4 +1,4 @@
-import type { DeliveryLogEvent, WebhookConfigRecord } from '@hookline/contracts';
+import type { DeliveryLogEvent } from '@hookline/contracts';
 import type {
   ClaimedDelivery,
   DeliveryWorkStore,
@@ -16,7 +16,7 @@ import {
 import type { HttpSender } from '@hookline/deliveries-sender';
 import type { KeyRing } from '@hookline/shared-crypto';
 import type { Counter, Histogram } from 'prom-client';
-import type { WebhookDirectory } from '../webhooks/webhook-directory';
+import type { DeliveryTarget, WebhookDirectory } from '../webhooks/webhook-directory';
 import { makeAttempt } from './make-attempt';
 
 /** The app's metrics the dispatcher moves (created on its registry by the service). */
@@ -349,7 +349,7 @@ export class DeliveryDispatcher {
   private async record(
     claim: ClaimedDelivery,
     decide: (state: DeliveryState) => DeliveryLogEvent[],
-    record?: WebhookConfigRecord,
+    record?: DeliveryTarget,
   ): Promise<void> {
     const options: FinishOptions = {
       autoPauseThreshold: this.options.autoPauseThreshold,

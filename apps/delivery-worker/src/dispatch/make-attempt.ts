@@ -2,7 +2,6 @@ import {
   type DeliveryAttemptDetails,
   type EventEnvelope,
   REQUEST_BODY_LOG_CAP,
-  type WebhookConfigRecord,
 } from '@hookline/contracts';
 import type { AttemptOutcome } from '@hookline/deliveries-domain';
 import { buildDeliveryRequest, type HttpSender } from '@hookline/deliveries-sender';
@@ -10,9 +9,10 @@ import type { KeyRing } from '@hookline/shared-crypto';
 import { TemplateRenderError } from '@hookline/shared-templating';
 import { createHash } from 'node:crypto';
 import { openWebhook } from '../webhooks/open-webhook';
+import type { DeliveryTarget } from '../webhooks/webhook-directory';
 
 export interface AttemptInput {
-  readonly record: WebhookConfigRecord;
+  readonly record: DeliveryTarget;
   readonly envelope: EventEnvelope;
   readonly deliveryId: string;
   readonly vendor: string;

@@ -1,6 +1,6 @@
-import type { WebhookConfigRecord } from '@hookline/contracts';
 import type { DeliveryWebhook } from '@hookline/deliveries-sender';
 import { type KeyRing, openWebhookHeader, webhookSecretAad } from '@hookline/shared-crypto';
+import type { DeliveryTarget } from './webhook-directory';
 
 /**
  * Opens a webhook's sealed signing secrets and custom header values for one attempt. The
@@ -11,7 +11,7 @@ import { type KeyRing, openWebhookHeader, webhookSecretAad } from '@hookline/sha
  * @throws CryptoError when a value does not open (an unknown key id, a value sealed for
  *   another webhook, field or origin).
  */
-export function openWebhook(keyRing: KeyRing, record: WebhookConfigRecord): DeliveryWebhook {
+export function openWebhook(keyRing: KeyRing, record: DeliveryTarget): DeliveryWebhook {
   const { webhookId } = record;
   const previous = record.previousSigningSecret ?? null;
   return {

@@ -1,5 +1,5 @@
 import type { WebhookConfigRecord } from '@hookline/contracts';
-import { WebhookDirectory } from './webhook-directory';
+import { deliveryTargetOf, WebhookDirectory } from './webhook-directory';
 
 const WEBHOOK_ID = 'wh_0123456789abcdef0123456789abcdef';
 const OTHER_ID = 'wh_fedcba9876543210fedcba9876543210';
@@ -39,9 +39,34 @@ describe('WebhookDirectory', () => {
     const directory = new WebhookDirectory();
     const value = record();
     expect(directory.apply(WEBHOOK_ID, bytes(value))).toBeUndefined();
-    expect(directory.lookup(WEBHOOK_ID)).toEqual({ kind: 'known', record: value });
+    expect(directory.lookup(WEBHOOK_ID)).toEqual({
+      kind: 'known',
+      record: deliveryTargetOf(value),
+    });
     expect(directory.lookup(OTHER_ID)).toEqual({ kind: 'unknown' });
     expect(directory.size).toBe(1);
+  });
+
+  it('keeps of a record only what a call needs: no name, subscriptions or company', () => {
+    const directory = new WebhookDirectory();
+    directory.apply(WEBHOOK_ID, bytes(record({ bodyTemplate: '{"text": "{{event_type}}"}' })));
+    const lookup = directory.lookup(WEBHOOK_ID);
+    if (lookup.kind !== 'known') throw new Error('expected a known webhook');
+    expect(Object.keys(lookup.record).sort()).toEqual(
+      [
+        'bodyTemplate',
+        'headers',
+        'previousSigningSecret',
+        'signingSecret',
+        'status',
+        'type',
+        'url',
+        'version',
+        'webhookId',
+      ].sort(),
+    );
+    expect(lookup.record.bodyTemplate).toBe('{"text": "{{event_type}}"}');
+    expect(Object.isFrozen(lookup.record)).toBe(true);
   });
 
   it('accepts a record given as a string as well as a Buffer', () => {
@@ -69,7 +94,10 @@ describe('WebhookDirectory', () => {
     directory.apply(WEBHOOK_ID, bytes(record({ version: 3 })));
     const paused = record({ version: 4, status: 'paused' });
     expect(directory.apply(WEBHOOK_ID, bytes(paused))).toBeUndefined();
-    expect(directory.lookup(WEBHOOK_ID)).toEqual({ kind: 'known', record: paused });
+    expect(directory.lookup(WEBHOOK_ID)).toEqual({
+      kind: 'known',
+      record: deliveryTargetOf(paused),
+    });
   });
 
   it('an older version arriving after a newer one is ignored, without a problem', () => {
@@ -77,7 +105,10 @@ describe('WebhookDirectory', () => {
     const newer = record({ version: 5, status: 'paused' });
     directory.apply(WEBHOOK_ID, bytes(newer));
     expect(directory.apply(WEBHOOK_ID, bytes(record({ version: 4 })))).toBeUndefined();
-    expect(directory.lookup(WEBHOOK_ID)).toEqual({ kind: 'known', record: newer });
+    expect(directory.lookup(WEBHOOK_ID)).toEqual({
+      kind: 'known',
+      record: deliveryTargetOf(newer),
+    });
   });
 
   it('records of different webhooks are held apart', () => {
@@ -87,7 +118,7 @@ describe('WebhookDirectory', () => {
     directory.apply(OTHER_ID, bytes(other));
     directory.apply(WEBHOOK_ID, null);
     expect(directory.lookup(WEBHOOK_ID)).toEqual({ kind: 'deleted' });
-    expect(directory.lookup(OTHER_ID)).toEqual({ kind: 'known', record: other });
+    expect(directory.lookup(OTHER_ID)).toEqual({ kind: 'known', record: deliveryTargetOf(other) });
     expect(directory.size).toBe(2);
   });
 
@@ -127,7 +158,10 @@ describe('WebhookDirectory', () => {
       const directory = new WebhookDirectory();
       directory.apply(WEBHOOK_ID, bytes(held));
       expect(directory.apply(WEBHOOK_ID, value)).toMatch(problem);
-      expect(directory.lookup(WEBHOOK_ID)).toEqual({ kind: 'known', record: held });
+      expect(directory.lookup(WEBHOOK_ID)).toEqual({
+        kind: 'known',
+        record: deliveryTargetOf(held),
+      });
       expect(directory.lookup(OTHER_ID)).toEqual({ kind: 'unknown' });
       expect(directory.size).toBe(1);
     });

@@ -1,8 +1,44 @@
 import { parseWebhookConfigRecord, type WebhookConfigRecord } from '@hookline/contracts';
 
+/**
+ * The part of a `webhooks.config` record a call needs: where it goes, how its body and headers
+ * are made and signed, and whether it may go. Subscriptions (events, projects, status filter)
+ * are the matcher's and the name is the API's: a worker holds every webhook of every company,
+ * so it keeps no more of each than this.
+ */
+export type DeliveryTarget = Readonly<
+  Pick<
+    WebhookConfigRecord,
+    | 'webhookId'
+    | 'url'
+    | 'type'
+    | 'bodyTemplate'
+    | 'signingSecret'
+    | 'previousSigningSecret'
+    | 'headers'
+    | 'status'
+    | 'version'
+  >
+>;
+
+/** The {@link DeliveryTarget} of a record: a copy sharing nothing else with it. */
+export function deliveryTargetOf(record: WebhookConfigRecord): DeliveryTarget {
+  return Object.freeze({
+    webhookId: record.webhookId,
+    url: record.url,
+    type: record.type,
+    bodyTemplate: record.bodyTemplate,
+    signingSecret: record.signingSecret,
+    previousSigningSecret: record.previousSigningSecret ?? null,
+    headers: record.headers,
+    status: record.status,
+    version: record.version,
+  });
+}
+
 /** What the worker knows of one webhook. */
 export type WebhookLookup =
-  | { readonly kind: 'known'; readonly record: WebhookConfigRecord }
+  | { readonly kind: 'known'; readonly record: DeliveryTarget }
   | { readonly kind: 'deleted' }
   | { readonly kind: 'unknown' };
 
@@ -12,7 +48,7 @@ export type WebhookLookup =
  * raced a newer one) is ignored. Plain data; the app feeds it from a topic follower.
  */
 export class WebhookDirectory {
-  private readonly records = new Map<string, WebhookConfigRecord | null>();
+  private readonly records = new Map<string, DeliveryTarget | null>();
 
   /**
    * Applies one `webhooks.config` record (`value` null: a tombstone). Returns a problem to log
@@ -33,7 +69,7 @@ export class WebhookDirectory {
     const held = this.records.get(key);
     // Deletion is final (webhook ids are never reused); an older version changes nothing.
     if (held === null || (held && held.version > parsed.value.version)) return undefined;
-    this.records.set(key, parsed.value);
+    this.records.set(key, deliveryTargetOf(parsed.value));
     return undefined;
   }
 
