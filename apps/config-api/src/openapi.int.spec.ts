@@ -1,4 +1,7 @@
+import { getMetadataStorage } from 'class-validator';
+import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import path from 'node:path';
 import { ConfigApiHarness } from './testing/config-api.harness';
 
 describe('config API OpenAPI document', () => {
@@ -129,6 +132,76 @@ describe('config API OpenAPI document', () => {
     expect(Object.keys(exported['400']?.content ?? {})).toEqual(['application/json']);
   });
 
+  it('states every integer, count, bound and length rule of the validation, for bodies and queries', async () => {
+    const doc = await document();
+    const schemas = doc.components.schemas as Record<
+      string,
+      { properties?: Record<string, Record<string, unknown>> }
+    >;
+    // A query DTO's rules go to the operations whose handler takes it (operationId is
+    // `<Controller>_<method>`).
+    const controllers = new Map(exportedClasses(/\.controller\.ts$/).map((c) => [c.name, c]));
+    const queryParameters = new Map<
+      unknown,
+      Array<{ name: string; schema: Record<string, unknown> }>
+    >();
+    for (const item of Object.values(doc.paths)) {
+      for (const operation of Object.values(
+        item as Record<string, { operationId?: string; parameters?: unknown[] }>,
+      )) {
+        const [controllerName, method] = (operation.operationId ?? '').split('_');
+        const controller = controllers.get(controllerName ?? '');
+        if (!controller || !method) continue;
+        const parameterTypes: unknown[] =
+          Reflect.getMetadata('design:paramtypes', controller.prototype, method) ?? [];
+        const query = (
+          (operation.parameters ?? []) as Array<{
+            in: string;
+            name: string;
+            schema: Record<string, unknown>;
+          }>
+        ).filter((p) => p.in === 'query');
+        for (const type of parameterTypes) {
+          if (typeof type === 'function') {
+            queryParameters.set(type, [...(queryParameters.get(type) ?? []), ...query]);
+          }
+        }
+      }
+    }
+    const disagreements: string[] = [];
+    const checked = new Set<string>();
+    for (const dto of exportedClasses(/\.(request|query)\.dto\.ts$/)) {
+      const bodySchema = schemas[dto.name]?.properties;
+      for (const rule of getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false)) {
+        const expected = documentedAs(rule.name, rule.constraints);
+        if (!expected) continue;
+        const targets = bodySchema
+          ? [bodySchema[rule.propertyName]]
+          : (queryParameters.get(dto) ?? [])
+              .filter((p) => p.name === rule.propertyName)
+              .map((p) => p.schema);
+        for (const target of targets) {
+          checked.add(`${dto.name}.${rule.propertyName} ${rule.name}`);
+          const [key, value] = expected;
+          if (target?.[key] !== value) {
+            disagreements.push(
+              `${dto.name}.${rule.propertyName}: ${rule.name} wants ${key} ${String(value)}, documented ${String(target?.[key])}`,
+            );
+          }
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+    // The walk saw the rules it is there for (a broken walk would check nothing).
+    expect([...checked]).toEqual(
+      expect.arrayContaining([
+        'GetDeliveryActivityQueryDto.hours isInt',
+        'PreviewBodyTemplateRequestDto.events arrayNotEmpty',
+        'ListDeliveriesQueryDto.limit isInt',
+      ]),
+    );
+  });
+
   it('links a created or listed webhook to the operations on it, with its id', async () => {
     const doc = await document();
     const created = doc.paths['/v1/webhooks']?.['post']?.['responses'] as Record<
@@ -183,3 +256,41 @@ describe('config API OpenAPI document', () => {
     expect(await response.text()).toContain('swagger');
   });
 });
+
+/** The classes exported by the app's files (under src) whose names match. */
+function exportedClasses(files: RegExp): Array<new () => object> {
+  const found: Array<new () => object> = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (files.test(entry.name) && !entry.name.includes('.spec.')) {
+        for (const value of Object.values(require(file) as Record<string, unknown>)) {
+          if (typeof value === 'function') found.push(value as new () => object);
+        }
+      }
+    }
+  };
+  walk(__dirname);
+  return found;
+}
+
+/** What a class-validator rule must read as in the document: the key and value it implies. */
+function documentedAs(name: string | undefined, constraints: unknown[]): [string, unknown] | null {
+  switch (name) {
+    case 'isInt':
+      return ['type', 'integer'];
+    case 'arrayNotEmpty':
+      return ['minItems', 1];
+    case 'min':
+      return ['minimum', constraints[0]];
+    case 'max':
+      return ['maximum', constraints[0]];
+    case 'maxLength':
+      return ['maxLength', constraints[0]];
+    case 'arrayMaxSize':
+      return ['maxItems', constraints[0]];
+    default:
+      return null;
+  }
+}

@@ -12,7 +12,7 @@ import { IsDateTime, parseDateTime } from '../http/date-time.decorator';
 
 /** The filters shared by the delivery history and its CSV export. */
 export class HistoryFilterQueryDto {
-  @ApiPropertyOptional({ example: 'wh_2f7c1c9e0b6a4d3f8e5a1b2c3d4e5f60' })
+  @ApiPropertyOptional({ example: 'wh_2f7c1c9e0b6a4d3f8e5a1b2c3d4e5f60', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)

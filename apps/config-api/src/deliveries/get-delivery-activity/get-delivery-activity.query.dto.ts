@@ -5,6 +5,7 @@ import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validato
 
 export class GetDeliveryActivityQueryDto {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: ACTIVITY_MAX_HOURS,
     default: 24,
@@ -17,7 +18,7 @@ export class GetDeliveryActivityQueryDto {
   @Max(ACTIVITY_MAX_HOURS)
   hours?: number;
 
-  @ApiPropertyOptional({ example: 'wh_2f7c1c9e0b6a4d3f8e5a1b2c3d4e5f60' })
+  @ApiPropertyOptional({ example: 'wh_2f7c1c9e0b6a4d3f8e5a1b2c3d4e5f60', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -13,7 +13,7 @@ export class ListDeliveriesQueryDto extends HistoryFilterQueryDto {
   @Max(HISTORY_MAX_LIMIT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The previous page’s nextCursor' })
+  @ApiPropertyOptional({ description: 'The previous page’s nextCursor', maxLength: 512 })
   @IsOptional()
   @IsString()
   @MaxLength(512)

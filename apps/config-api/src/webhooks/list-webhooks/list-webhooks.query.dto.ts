@@ -19,7 +19,10 @@ export class ListWebhooksQueryDto {
   @IsIn(EVENT_TYPES)
   eventType?: EventType;
 
-  @ApiPropertyOptional({ description: 'Webhooks that receive this project’s events' })
+  @ApiPropertyOptional({
+    description: 'Webhooks that receive this project’s events',
+    maxLength: 200,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -33,7 +36,7 @@ export class ListWebhooksQueryDto {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The previous page’s nextCursor' })
+  @ApiPropertyOptional({ description: 'The previous page’s nextCursor', maxLength: 512 })
   @IsOptional()
   @IsString()
   @MaxLength(512)

@@ -15,6 +15,8 @@ export class PreviewBodyTemplateRequestDto {
   @ApiProperty({
     enum: EVENT_TYPES,
     isArray: true,
+    minItems: 1,
+    maxItems: EVENT_TYPES.length,
     description: 'Render the sample payload of each of these types',
   })
   @IsArray()
