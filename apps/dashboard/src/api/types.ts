@@ -1,6 +1,6 @@
 // The REST API's bodies as the dashboard reads them. Enumerations come from the contracts lib
 // (types only: nothing of it is bundled); the shapes follow the OpenAPI document at /docs-json.
-import type { EventType, WebhookStatus, WebhookType } from '@hookline/contracts';
+import type { EventType, RetentionWindow, WebhookStatus, WebhookType } from '@hookline/contracts';
 
 export type { EventType, WebhookStatus, WebhookType };
 
@@ -55,6 +55,11 @@ export interface WebhookWithSecret extends Webhook {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+
+/** A page of history: the log keeps deliveries for the retention window only. */
+export interface HistoryPage<T> extends Page<T> {
+  retention: RetentionWindow;
 }
 
 export type HistoryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';

@@ -1,6 +1,13 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { downloadFile, query } from '../api/client';
-import type { DeliverySummary, EventTypeInfo, HistoryStatus, Page, Webhook } from '../api/types';
+import type {
+  DeliverySummary,
+  EventTypeInfo,
+  HistoryPage,
+  HistoryStatus,
+  Page,
+  Webhook,
+} from '../api/types';
 import {
   type Column,
   DataTable,
@@ -48,7 +55,7 @@ export function HistoryPage({ route }: { route: Route }) {
   };
   const first = useAsync(async () => {
     setPages([]);
-    return api<Page<DeliverySummary>>(
+    return api<HistoryPage<DeliverySummary>>(
       'GET',
       `/v1/deliveries${query({ ...filterQuery, limit: 50 })}`,
     );
@@ -181,6 +188,12 @@ export function HistoryPage({ route }: { route: Route }) {
           {exporting ? 'Exporting…' : 'Export CSV'}
         </button>
       </div>
+      {first.data?.retention ? (
+        <p className="muted" data-testid="retention">
+          Deliveries are kept for {first.data.retention.days} days: the oldest shown are from{' '}
+          <Time iso={first.data.retention.since} relative={false} />.
+        </p>
+      ) : null}
       <form className="filters" onSubmit={apply} aria-label="Filters">
         <label>
           From

@@ -489,6 +489,8 @@ test.describe('the dashboard against the running platform', () => {
     await signIn(page);
     await page.goto('/#/history?status=delivered');
     await expect(page.locator('tbody tr').first()).toBeVisible();
+    // The page says how far back the log goes (HOOKLINE_RETENTION_DAYS, 90 by default).
+    await expect(page.getByTestId('retention')).toContainText('kept for 90 days');
     const listed = await page.locator('tbody tr').count();
     const [download] = await Promise.all([
       page.waitForEvent('download'),
