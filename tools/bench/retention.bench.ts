@@ -8,12 +8,7 @@
 //   npm run bench:retention -- --rows=10000000
 //
 // The flag also reads from the environment: BENCH_ROWS (rows of delivery_events in the week).
-import {
-  type DeliveryRequested,
-  deliveryIdFor,
-  newWebhookId,
-  SAMPLE_ENVELOPES,
-} from '@hookline/contracts';
+import { type DeliveryRequested, newWebhookId, SAMPLE_ENVELOPES } from '@hookline/contracts';
 import {
   DELIVERIES_MIGRATIONS,
   DeliveryPartitions,
@@ -26,8 +21,7 @@ import {
   EVENT_STORE_MIGRATIONS,
   runMigrations,
 } from '@hookline/shared-event-store';
-import { createTestDatabase } from '@hookline/shared-testing';
-import { randomUUID } from 'node:crypto';
+import { createTestDatabase, sampleDeliveryRequest } from '@hookline/shared-testing';
 import type { DataSource } from 'typeorm';
 import { infraDown, infraUp } from '../infra';
 
@@ -119,22 +113,12 @@ async function fill(dataSource: DataSource, week: Date): Promise<void> {
   );
 }
 
+/** A first delivery request of the sample company's `scan.completed` to the webhook. */
 function request(webhookId: string): DeliveryRequested {
-  const eventId = randomUUID();
-  const envelope = SAMPLE_ENVELOPES['scan.completed'];
-  return {
-    schemaVersion: 1,
-    deliveryId: deliveryIdFor(eventId, webhookId),
-    eventId,
-    webhookId,
-    webhookVersion: 1,
-    company: envelope.data.company,
-    eventType: 'scan.completed',
-    envelope: { ...envelope, event_id: eventId },
-    trigger: 'first',
-    requestedAt: new Date().toISOString(),
-    correlationId: eventId,
-  };
+  return sampleDeliveryRequest({
+    id: webhookId,
+    company: SAMPLE_ENVELOPES['scan.completed'].data.company,
+  });
 }
 
 /** Deliveries one after the other until `stop()`: each intake, claim and outcome timed. */

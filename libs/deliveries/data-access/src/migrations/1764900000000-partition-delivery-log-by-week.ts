@@ -1,6 +1,16 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { ensurePartitions } from '../partitions/delivery-partitions';
 
+/** The indexes of `deliveries`, the same on the partitioned table and on the plain one. */
+const DELIVERIES_INDEXES = [
+  `CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE status = 'retry_scheduled'`,
+  `CREATE INDEX deliveries_company_created_idx ON deliveries (company, created_at DESC, delivery_id DESC)`,
+  `CREATE INDEX deliveries_webhook_created_idx ON deliveries (company, webhook_id, created_at DESC, delivery_id DESC)`,
+  `CREATE INDEX deliveries_status_created_idx ON deliveries (company, status, created_at DESC, delivery_id DESC)`,
+  `CREATE INDEX deliveries_event_type_created_idx ON deliveries (company, event_type, created_at DESC, delivery_id DESC)`,
+  `CREATE INDEX deliveries_webhook_status_idx ON deliveries (company, webhook_id, status, created_at) WHERE NOT test`,
+] as const;
+
 /**
  * `deliveries`, `delivery_requests` and `delivery_events` become range-partitioned by week on
  * the creation time of the delivery each row belongs to (ADR 0011), so retention drops whole
@@ -103,24 +113,7 @@ export class PartitionDeliveryLogByWeek1764900000000 implements MigrationInterfa
         PRIMARY KEY (delivery_id, created_at)
       ) PARTITION BY RANGE (created_at)
     `);
-    await q(
-      `CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE status = 'retry_scheduled'`,
-    );
-    await q(
-      `CREATE INDEX deliveries_company_created_idx ON deliveries (company, created_at DESC, delivery_id DESC)`,
-    );
-    await q(
-      `CREATE INDEX deliveries_webhook_created_idx ON deliveries (company, webhook_id, created_at DESC, delivery_id DESC)`,
-    );
-    await q(
-      `CREATE INDEX deliveries_status_created_idx ON deliveries (company, status, created_at DESC, delivery_id DESC)`,
-    );
-    await q(
-      `CREATE INDEX deliveries_event_type_created_idx ON deliveries (company, event_type, created_at DESC, delivery_id DESC)`,
-    );
-    await q(
-      `CREATE INDEX deliveries_webhook_status_idx ON deliveries (company, webhook_id, status, created_at) WHERE NOT test`,
-    );
+    for (const ddl of DELIVERIES_INDEXES) await q(ddl);
     await q(`
       CREATE TABLE delivery_requests (
         delivery_id  text        NOT NULL,
@@ -268,24 +261,7 @@ export class PartitionDeliveryLogByWeek1764900000000 implements MigrationInterfa
       `CREATE INDEX delivery_events_transaction_position_idx ON delivery_events (transaction_id, global_position)`,
     );
     await q(`ALTER TABLE deliveries ADD PRIMARY KEY (delivery_id)`);
-    await q(
-      `CREATE INDEX deliveries_due_idx ON deliveries (next_attempt_at) WHERE status = 'retry_scheduled'`,
-    );
-    await q(
-      `CREATE INDEX deliveries_company_created_idx ON deliveries (company, created_at DESC, delivery_id DESC)`,
-    );
-    await q(
-      `CREATE INDEX deliveries_webhook_created_idx ON deliveries (company, webhook_id, created_at DESC, delivery_id DESC)`,
-    );
-    await q(
-      `CREATE INDEX deliveries_status_created_idx ON deliveries (company, status, created_at DESC, delivery_id DESC)`,
-    );
-    await q(
-      `CREATE INDEX deliveries_event_type_created_idx ON deliveries (company, event_type, created_at DESC, delivery_id DESC)`,
-    );
-    await q(
-      `CREATE INDEX deliveries_webhook_status_idx ON deliveries (company, webhook_id, status, created_at) WHERE NOT test`,
-    );
+    for (const ddl of DELIVERIES_INDEXES) await q(ddl);
     await q(`ALTER TABLE delivery_requests ADD PRIMARY KEY (delivery_id)`);
     for (const table of ['delivery_events', 'delivery_requests']) {
       await q(`

@@ -1,9 +1,4 @@
-import {
-  deliveryIdFor,
-  type DeliveryRequested,
-  newWebhookId,
-  SAMPLE_ENVELOPES,
-} from '@hookline/contracts';
+import { type DeliveryRequested, newWebhookId, SAMPLE_ENVELOPES } from '@hookline/contracts';
 import {
   type AttemptOutcome,
   DEFAULT_RETRY_POLICY,
@@ -14,8 +9,11 @@ import {
   EVENT_STORE_MIGRATIONS,
   runMigrations,
 } from '@hookline/shared-event-store';
-import { createTestDatabase, type TestDatabase } from '@hookline/shared-testing';
-import { randomUUID } from 'node:crypto';
+import {
+  createTestDatabase,
+  sampleDeliveryRequest,
+  type TestDatabase,
+} from '@hookline/shared-testing';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { DeliveryQueries } from '../delivery-queries.store';
@@ -79,22 +77,12 @@ const DIGESTS = {
                      FROM delivery_queue`,
 } as const;
 
+/** A first delivery request of the sample company's `scan.completed` to the webhook. */
 function request(webhookId: string): DeliveryRequested {
-  const eventId = randomUUID();
-  const envelope = SAMPLE_ENVELOPES['scan.completed'];
-  return {
-    schemaVersion: 1,
-    deliveryId: deliveryIdFor(eventId, webhookId),
-    eventId,
-    webhookId,
-    webhookVersion: 1,
-    company: envelope.data.company,
-    eventType: 'scan.completed',
-    envelope: { ...envelope, event_id: eventId },
-    trigger: 'first',
-    requestedAt: new Date().toISOString(),
-    correlationId: eventId,
-  };
+  return sampleDeliveryRequest({
+    id: webhookId,
+    company: SAMPLE_ENVELOPES['scan.completed'].data.company,
+  });
 }
 
 describe('the delivery log in weekly partitions, against the real PostgreSQL', () => {
