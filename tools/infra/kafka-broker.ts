@@ -165,11 +165,13 @@ export async function ensureKafkaStorage(
   env: NodeJS.ProcessEnv,
   /** More `StorageTool format` arguments: `--add-scram` users of a SASL listener. */
   extraFormatArgs: readonly string[] = [],
+  /** The id to format with: every node of one cluster shares it. A new one by default. */
+  newClusterId: () => string = generateClusterId,
 ): Promise<{ clusterId: string; formatted: boolean }> {
   const existing = readFormattedClusterId(paths.kafkaDataDir);
   if (existing !== undefined) return { clusterId: existing, formatted: false };
 
-  const clusterId = generateClusterId();
+  const clusterId = newClusterId();
   fs.mkdirSync(paths.kafkaDataDir, { recursive: true });
   const args = [
     `-Dlog4j.configuration=${pathToFileURL(paths.kafkaFormatLog4j).href}`,

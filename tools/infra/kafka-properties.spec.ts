@@ -1,5 +1,7 @@
 import {
+  clusterNodePorts,
   generateClusterId,
+  kafkaClusterNodeProperties,
   kafkaServerProperties,
   parseProperties,
   renderProperties,
@@ -147,5 +149,50 @@ describe('scramFormatArguments', () => {
     expect(() =>
       scramFormatArguments([{ mechanism: 'SCRAM-SHA-256', username: 'a', password: 'x,y' }]),
     ).toThrow(/may not hold/);
+  });
+});
+
+describe('clusterNodePorts', () => {
+  it('puts node i on both ports plus 2i', () => {
+    expect(clusterNodePorts(9092, 9093, 3)).toEqual([
+      { nodeId: 1, brokerPort: 9092, controllerPort: 9093 },
+      { nodeId: 2, brokerPort: 9094, controllerPort: 9095 },
+      { nodeId: 3, brokerPort: 9096, controllerPort: 9097 },
+    ]);
+  });
+
+  it('refuses ports that overlap, naming both settings', () => {
+    expect(() => clusterNodePorts(9092, 9094, 3)).toThrow(/HOOKLINE_KAFKA_CONTROLLER_PORT/);
+    expect(() => clusterNodePorts(65_532, 65_533, 3)).toThrow(/port range/);
+    expect(() => clusterNodePorts(9092, 9093, 0)).toThrow(/1 to 9 brokers/);
+  });
+});
+
+describe('kafkaClusterNodeProperties', () => {
+  const nodes = clusterNodePorts(9092, 9093, 3);
+  const properties = new Map(
+    kafkaClusterNodeProperties(
+      { host: '127.0.0.1', nodeId: 2, brokerPort: 9094, controllerPort: 9095, dataDir: '/d' },
+      nodes,
+    ),
+  );
+
+  it('makes every node a voter of one static quorum', () => {
+    expect(properties.get('node.id')).toBe('2');
+    expect(properties.get('controller.quorum.voters')).toBe(
+      '1@127.0.0.1:9093,2@127.0.0.1:9095,3@127.0.0.1:9097',
+    );
+    expect(properties.get('listeners')).toBe(
+      'PLAINTEXT://127.0.0.1:9094,CONTROLLER://127.0.0.1:9095',
+    );
+  });
+
+  it('replicates the internal topics three times with two in sync', () => {
+    expect(properties.get('offsets.topic.replication.factor')).toBe('3');
+    expect(properties.get('transaction.state.log.replication.factor')).toBe('3');
+    expect(properties.get('transaction.state.log.min.isr')).toBe('2');
+    expect(properties.get('min.insync.replicas')).toBe('2');
+    expect(properties.get('default.replication.factor')).toBe('3');
+    expect(properties.get('unclean.leader.election.enable')).toBe('false');
   });
 });

@@ -214,3 +214,73 @@ export function scramFormatArguments(
       `${user.mechanism}=[name=${scramValue(user.username)},password=${scramValue(user.password)}]`,
     ]);
 }
+
+/** One node of a local cluster: its id (1..n) and its two listeners. */
+export interface ClusterNodePorts {
+  readonly nodeId: number;
+  readonly brokerPort: number;
+  readonly controllerPort: number;
+}
+
+/**
+ * The ports of an `n`-node cluster from the two port settings: node i (from 0) listens on
+ * `brokerPort + 2i` and `controllerPort + 2i`, so the defaults (9092, 9093) give brokers on 9092,
+ * 9094, 9096 and controllers on 9093, 9095, 9097. Two settings whose ranges overlap are refused.
+ */
+export function clusterNodePorts(
+  brokerPort: number,
+  controllerPort: number,
+  count: number,
+): ClusterNodePorts[] {
+  if (!Number.isInteger(count) || count < 1 || count > 9) {
+    throw new Error(`a local cluster has 1 to 9 brokers, got ${count}`);
+  }
+  const nodes = Array.from({ length: count }, (_, i) => ({
+    nodeId: i + 1,
+    brokerPort: brokerPort + 2 * i,
+    controllerPort: controllerPort + 2 * i,
+  }));
+  const taken = nodes.flatMap((node) => [node.brokerPort, node.controllerPort]);
+  if (new Set(taken).size !== taken.length || taken.some((port) => port > 65_535)) {
+    throw new Error(
+      `the broker ports (${brokerPort} + 2i) and controller ports (${controllerPort} + 2i) of a ` +
+        `${count}-broker cluster overlap or leave the port range: give HOOKLINE_KAFKA_PORT and ` +
+        'HOOKLINE_KAFKA_CONTROLLER_PORT an odd difference and room for the cluster',
+    );
+  }
+  return nodes;
+}
+
+/**
+ * One node of a local KRaft cluster of combined broker and controller nodes (all voters of one
+ * static quorum), on the loopback interface. Unlike the single node, the cluster holds its
+ * internal topics as production does: replication factor 3 (or the node count, when smaller)
+ * and `min.insync.replicas` 2, so a write acknowledged by all in-sync replicas survives the
+ * loss of any one broker, and the offsets of consumer groups do too.
+ */
+export function kafkaClusterNodeProperties(
+  settings: KafkaBrokerSettings & { readonly nodeId: number },
+  nodes: readonly ClusterNodePorts[],
+): Properties {
+  const replicas = String(Math.min(3, nodes.length));
+  const minInsync = String(Math.min(2, nodes.length));
+  const overrides = new Map<string, string>([
+    ['node.id', String(settings.nodeId)],
+    [
+      'controller.quorum.voters',
+      nodes.map((node) => `${node.nodeId}@${settings.host}:${node.controllerPort}`).join(','),
+    ],
+    ['default.replication.factor', replicas],
+    ['min.insync.replicas', minInsync],
+    ['offsets.topic.replication.factor', replicas],
+    ['transaction.state.log.replication.factor', replicas],
+    ['transaction.state.log.min.isr', minInsync],
+  ]);
+  return [
+    ...kafkaServerProperties(settings).map(
+      ([key, value]) => [key, overrides.get(key) ?? value] as const,
+    ),
+    // A replica that lost its leader's data (a node killed mid-write) never becomes leader.
+    ['unclean.leader.election.enable', 'false'],
+  ];
+}

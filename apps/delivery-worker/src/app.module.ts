@@ -41,7 +41,10 @@ export class AppModule {
         {
           provide: DELIVERY_WORK_STORE,
           inject: [DATA_SOURCE],
-          useFactory: (dataSource: DataSource) => new DeliveryWorkStore(dataSource),
+          useFactory: (dataSource: DataSource) =>
+            new DeliveryWorkStore(dataSource, {
+              deliveryLogTopic: config.HOOKLINE_DELIVERY_LOG_TOPIC,
+            }),
         },
         DeliveryWorkerService,
         RetentionService,

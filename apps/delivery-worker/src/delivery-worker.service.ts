@@ -12,6 +12,8 @@ import {
   type ConsumedBatch,
   ensureTopics,
   followTopic,
+  renewingProducer,
+  type SendingProducer,
   type TopicFollower,
 } from '@hookline/shared-kafka';
 import {
@@ -30,7 +32,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { DeliveryWorkerConfig } from './config';
@@ -55,7 +57,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
   private readonly sender: HttpSender;
   private readonly dispatcher: DeliveryDispatcher;
   private readonly relay: OutboxRelay;
-  private readonly producer: Producer;
+  private readonly producer: SendingProducer;
   private follower: TopicFollower | undefined;
   private consumer: BatchConsumer | undefined;
   private intakeRunning = false;
@@ -106,7 +108,10 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       logger: logSink(new Logger('outbox-relay')),
       onDeadLetter: createOutboxMetrics(registry, () => this.relay.backlog()),
     });
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // A session lost with a broker is replaced rather than left failing every dead letter.
+    this.producer = renewingProducer(kafka, {}, (error) =>
+      this.logger.warn({ msg: 'producer session lost; starting a new one', error: String(error) }),
+    );
     // Ready only while intake consumes, the webhook directory follows webhooks.config (caught
     // up) and the dispatcher claims: a consumer that crashed makes this false until it runs again.
     readiness.register('deliveries', () => {

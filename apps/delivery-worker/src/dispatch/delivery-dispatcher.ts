@@ -88,8 +88,9 @@ interface InFlight {
 
 /**
  * Claims due deliveries from the work queue and makes their calls, at most `concurrency` at
- * once and at most `endpointConcurrency` per webhook: a webhook at its limit is left out of the
- * next claims, so a hanging endpoint ties up its own slots and no one else's. Every claim is a
+ * once and at most `endpointConcurrency` per webhook across every worker (the claim counts all
+ * workers' leases, ADR 0012): a webhook at its limit here is left out of the next claims, so a
+ * hanging endpoint ties up its own slots and no one else's. Every claim is a
  * lease renewed while its call runs; the outcome, the next retry's time and the auto-pause
  * count are recorded in one transaction by the store. Nothing is kept only in memory: a crash
  * at any point leaves rows whose leases run out and are claimed again.

@@ -8,6 +8,8 @@ import {
   type ConsumedBatch,
   ensureTopics,
   followTopic,
+  renewingProducer,
+  type SendingProducer,
   type TopicFollower,
 } from '@hookline/shared-kafka';
 import {
@@ -25,7 +27,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Message } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { EventMatcherConfig } from '../config';
 import { EVENT_MATCHER_CONFIG } from '../tokens';
@@ -47,7 +49,7 @@ const header = (value: Buffer | string | (Buffer | string)[] | undefined): strin
 export class EventMatcherService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('event-matcher');
   private readonly index = new SubscriptionIndex();
-  private readonly producer: Producer;
+  private readonly producer: SendingProducer;
   private follower: TopicFollower | undefined;
   private consumer: BatchConsumer | undefined;
   private consuming = false;
@@ -60,7 +62,10 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.metrics = createMatcherMetrics(registry);
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // A session lost with a broker is replaced: the deliveries' ids make a resend harmless.
+    this.producer = renewingProducer(kafka, {}, (error) =>
+      this.logger.warn({ msg: 'producer session lost; starting a new one', error: String(error) }),
+    );
     // Ready only while the index follows webhooks.config (caught up) and ingest consumes: a
     // consumer that crashed makes this false until it runs again.
     readiness.register('subscriptionIndex', () => {

@@ -15,7 +15,7 @@ export interface PublishedEvent {
 }
 
 export interface EventStreamOptions {
-  readonly producer: Producer;
+  readonly producer: Pick<Producer, 'send'>;
   readonly topic: string;
   /** The message key (the company, as producers key events). */
   readonly key: string;

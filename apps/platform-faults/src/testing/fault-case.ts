@@ -63,6 +63,8 @@ export interface FaultCase {
    * with the moment the fault ended, from which recovery is measured.
    */
   readonly inject: (context: FaultContext) => Promise<number>;
+  /** Programs the receiver (beyond the default 200 to every path) once the case has reset it. */
+  readonly prepare?: (context: FaultContext) => void;
 }
 
 export interface CaseResult {
@@ -93,11 +95,12 @@ export interface CaseResult {
 export async function runFaultCase(
   fault: FaultCase,
   context: FaultContext,
-  producer: Producer,
+  producer: Pick<Producer, 'send'>,
 ): Promise<CaseResult> {
   const { platform } = context;
   const problems: string[] = [];
   platform.receiver.reset();
+  fault.prepare?.(context);
   const tally = new DeliveryTally(platform.receiver);
   const stream = new EventStream({
     producer,

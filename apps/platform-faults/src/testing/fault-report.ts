@@ -77,8 +77,10 @@ export function renderReport(
   ].join('\n');
 }
 
-export function writeReport(text: string): string {
-  mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
-  writeFileSync(REPORT_FILE, text);
-  return REPORT_FILE;
+/** Writes the table to `dist/faults/<name>` (`report.md` unless another spec names its own). */
+export function writeReport(text: string, name = path.basename(REPORT_FILE)): string {
+  const file = path.join(path.dirname(REPORT_FILE), name);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return file;
 }

@@ -36,10 +36,19 @@ export interface DeliveryLogPage {
 /**
  * The append-only delivery event log. One `append` is one transaction: the new log rows, the
  * `deliveries` and `webhook_stats` projections, and the outbox rows that publish the log to
- * `webhooks.delivery-log` (keyed by webhook id, so in order per delivery).
+ * the delivery-log topic (`webhooks.delivery-log` unless the catalog names another; keyed by
+ * webhook id, so in order per delivery).
  */
 export class DeliveryLogStore {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly topic: string;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    /** The topic the log is published to: the catalog's (`HOOKLINE_DELIVERY_LOG_TOPIC`). */
+    options: { readonly topic?: string } = {},
+  ) {
+    this.topic = options.topic ?? KAFKA_TOPICS.webhooksDeliveryLog;
+  }
 
   /**
    * Appends `events` in order; an event already recorded (same idempotency key) is skipped, and
@@ -146,7 +155,7 @@ export class DeliveryLogStore {
     await writeOutbox(
       manager,
       added.map((event) => ({
-        topic: KAFKA_TOPICS.webhooksDeliveryLog,
+        topic: this.topic,
         key: event.webhookId,
         value: JSON.stringify(event),
         headers: {

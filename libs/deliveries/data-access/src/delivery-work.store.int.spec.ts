@@ -334,10 +334,105 @@ describe('DeliveryWorkStore against the real PostgreSQL', () => {
       const ids = claimed.map((c) => c.deliveryId).sort();
       expect(ids).toEqual([a[0], a[1], b[0], b[1]].map((r) => r?.deliveryId).sort());
       expect(claimed.every((c) => c.claimId === claimed[0]?.claimId)).toBe(true);
-      // The rest is taken by the next claim.
+      // The leases count against the limit: nothing more while they last...
+      expect(await claimAll({ perWebhookLimit: 2 })).toEqual([]);
+      // ...and one freed slot of each webhook is taken by the next claim.
+      await work.release(claimed.filter((c) => c.deliveryId === a[0]?.deliveryId));
+      await work.finish(only(claimed.filter((c) => c.deliveryId === b[0]?.deliveryId)), succeed);
       expect((await claimAll({ perWebhookLimit: 2 })).map((c) => c.deliveryId).sort()).toEqual(
-        [a[2], b[2]].map((r) => r?.deliveryId).sort(),
+        [a[0], b[2]].map((r) => r?.deliveryId).sort(),
       );
+    });
+
+    it('counts leases of other workers against perWebhookLimit, and no lease that ran out', async () => {
+      const other = new DeliveryWorkStore(otherDataSource);
+      await work.intake(requests('wh_claimFleet', 6), new Date());
+
+      expect(await claimAll({ perWebhookLimit: 3, leaseMs: 300 })).toHaveLength(3);
+      expect(await claimAll({ perWebhookLimit: 3 }, other)).toEqual([]);
+      expect(await claimAll({ perWebhookLimit: 4 }, other)).toHaveLength(1);
+      // The first worker died: its leases run out, and its work is free again.
+      await sleep(400);
+      expect(await claimAll({ perWebhookLimit: 4 }, other)).toHaveLength(3);
+      expect(
+        await count(
+          `SELECT count(*) AS n FROM delivery_queue WHERE webhook_id = 'wh_claimFleet' AND claimed_until > now()`,
+        ),
+      ).toBe(4);
+    });
+
+    it('takes none of the work of a webhook another claim is taking, and counts its leases once it committed', async () => {
+      const other = new DeliveryWorkStore(otherDataSource);
+      await work.intake(requests('wh_gateHeld', 10), new Date());
+      const runner = dataSource.createQueryRunner();
+      await runner.startTransaction();
+      try {
+        // A claim of 4 that has not committed yet: its leases are invisible to other claims.
+        const held: unknown[] = await runner.query(CLAIM_SQL, [
+          [],
+          4,
+          100,
+          randomUUID(),
+          LONG_LEASE_MS,
+        ]);
+        expect(held).toHaveLength(4);
+        // Even with room for 8, counting no leases of it now could overrun a limit of 4.
+        expect(await claimAll({ perWebhookLimit: 8 }, other)).toEqual([]);
+        await runner.commitTransaction();
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+      expect(await claimAll({ perWebhookLimit: 4 }, other)).toEqual([]);
+      expect(await claimAll({ perWebhookLimit: 6 }, other)).toHaveLength(2);
+    });
+
+    it('claims at once on four connections never lease more than perWebhookLimit of one webhook', async () => {
+      const sources = await Promise.all(
+        [1, 2].map(() => createDataSource({ url: db.url, migrations: [] }).initialize()),
+      );
+      try {
+        const stores = [work, new DeliveryWorkStore(otherDataSource)].concat(
+          sources.map((source) => new DeliveryWorkStore(source)),
+        );
+        // Leased rows of each webhook, read after every claim: no committed moment may hold more.
+        const seen = { hot: 0, cold: 0, claimedHot: 0 };
+        const look = async () => {
+          const leased: Array<{ webhook_id: string; n: number }> = await dataSource.query(
+            `SELECT webhook_id, count(*)::int AS n FROM delivery_queue
+              WHERE claim_id IS NOT NULL AND claimed_until > now() GROUP BY webhook_id`,
+          );
+          for (const row of leased) {
+            const key = row.webhook_id === 'wh_gateHot' ? 'hot' : 'cold';
+            seen[key] = Math.max(seen[key], row.n);
+          }
+        };
+        for (let round = 0; round < 8; round += 1) {
+          await dataSource.query(`DELETE FROM delivery_queue`);
+          await work.intake(
+            [...requests('wh_gateHot', 40), ...requests('wh_gateCold', 3)],
+            new Date(),
+          );
+          // Each store claims twice, handing back part of what it got in between, all at once.
+          await Promise.all(
+            stores.map(async (store) => {
+              for (let claim = 0; claim < 2; claim += 1) {
+                const got = await claimAll({ perWebhookLimit: 5, limit: 4 }, store);
+                seen.claimedHot += got.filter((c) => c.webhookId === 'wh_gateHot').length;
+                await look();
+                await store.release(got.filter((_, i) => i % 2 === 0));
+              }
+            }),
+          );
+        }
+        // Without the fleet-wide count, four claims of 4 at once would lease up to 16 of one webhook.
+        expect(seen.hot).toBeLessThanOrEqual(5);
+        expect(seen.hot).toBeGreaterThanOrEqual(2);
+        expect(seen.cold).toBeLessThanOrEqual(3);
+        expect(seen.claimedHot).toBeGreaterThan(5 * 8);
+      } finally {
+        await Promise.all(sources.map((source) => source.destroy()));
+      }
     });
 
     it('claims at most limit rows in all', async () => {
@@ -795,6 +890,7 @@ describe('DeliveryWorkStore against the real PostgreSQL', () => {
       expect(await finishNew(webhookId, 1, fail, active)).toEqual([true]);
       expect(await commands(webhookId)).toHaveLength(1);
     });
+
   });
 
   describe('DeliveryLogStore.readAfter', () => {

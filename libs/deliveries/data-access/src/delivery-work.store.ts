@@ -47,7 +47,10 @@ export interface ClaimedDelivery {
 export interface ClaimOptions {
   /** At most this many rows. */
   readonly limit: number;
-  /** At most this many rows of one webhook per claim. */
+  /**
+   * At most this many rows of one webhook leased at once, across every worker: the per-endpoint
+   * concurrency limit of the fleet. Rows already leased (by any worker) count against it.
+   */
   readonly perWebhookLimit: number;
   /** Webhooks whose rows are left alone (this worker is at its limit for them). */
   readonly skipWebhooks: readonly string[];
@@ -106,9 +109,18 @@ const ATTEMPT_TYPES: ReadonlySet<DeliveryLogEvent['type']> = new Set([
 const INTAKE_LOCK_CLASS = 0x686b;
 
 /**
- * One claim, one round trip: due rows that are not waiting behind an ordered lane's head, at most
- * $2 per webhook and $3 in all, leased with claim id $4 for $5 ms, skipping webhooks $1; with
- * each claimed delivery's request, state and what the database says of its webhook.
+ * One claim, one round trip: due rows that are not waiting behind an ordered lane's head, so that
+ * no webhook has more than $2 calls in flight across every worker (leases not run out, counted
+ * through `delivery_queue_leased_idx`) and at most $3 rows in all, leased with claim id $4 for
+ * $5 ms, skipping webhooks $1; with each claimed delivery's request, state and what the database
+ * says of its webhook.
+ *
+ * The fleet-wide count holds under concurrent claims through the webhook's gate row (ADR 0012):
+ * a claim locks the gates of the webhooks it takes work of (`FOR UPDATE SKIP LOCKED`: one another
+ * claim holds is left to the next claim) and bumps their `claims`. Under READ COMMITTED a gate
+ * bumped by a claim that committed after this statement's snapshot is locked in its new version,
+ * whose `claims` differs from the snapshot's: that webhook is left out too, since the leases
+ * counted here may miss that claim's. A webhook taken has its leases counted exactly.
  */
 export const CLAIM_SQL = `WITH due AS (
          -- Rows behind the head of an ordered lane are waiting, and out of this index.
@@ -117,14 +129,36 @@ export const CLAIM_SQL = `WITH due AS (
             AND (claimed_until IS NULL OR claimed_until < now())
             AND webhook_id <> ALL($1::text[])
           ORDER BY due_at LIMIT ${CLAIM_SCAN_ROWS}
+       ), in_flight AS (
+         -- Calls in flight to each webhook across the fleet: one index probe per webhook.
+         SELECT w.webhook_id,
+                (SELECT count(*) FROM delivery_queue l
+                  WHERE l.webhook_id = w.webhook_id AND l.claim_id IS NOT NULL
+                    AND l.claimed_until >= now()) AS leased
+           FROM (SELECT DISTINCT webhook_id FROM due) w
        ), ranked AS (
-         SELECT delivery_id, due_at,
-                row_number() OVER (PARTITION BY webhook_id ORDER BY due_at, delivery_id) AS nth
-           FROM due
+         SELECT delivery_id, webhook_id, due_at,
+                f.leased + row_number() OVER (PARTITION BY webhook_id ORDER BY due_at, delivery_id) AS nth
+           FROM due JOIN in_flight f USING (webhook_id)
        ), candidates AS (
-         SELECT delivery_id FROM ranked WHERE nth <= $2 ORDER BY due_at LIMIT $3
+         SELECT delivery_id, webhook_id FROM ranked WHERE nth <= $2 ORDER BY due_at LIMIT $3
+       ), gates AS (
+         SELECT g.webhook_id, g.claims FROM webhook_claim_gates g
+          WHERE g.webhook_id IN (SELECT webhook_id FROM candidates)
+          FOR UPDATE OF g SKIP LOCKED
+       ), open_gates AS (
+         -- The snapshot's version of the gate: equal claims means no claim of the webhook
+         -- committed since the snapshot, so its leases were counted right.
+         SELECT gates.webhook_id FROM gates
+           JOIN webhook_claim_gates seen ON seen.webhook_id = gates.webhook_id
+                                        AND seen.claims = gates.claims
+       ), bumped AS (
+         UPDATE webhook_claim_gates g SET claims = g.claims + 1
+           FROM open_gates o WHERE g.webhook_id = o.webhook_id
        ), locked AS (
-         SELECT q.delivery_id FROM delivery_queue q JOIN candidates c USING (delivery_id)
+         SELECT q.delivery_id FROM delivery_queue q
+           JOIN candidates c USING (delivery_id)
+           JOIN open_gates o ON o.webhook_id = c.webhook_id
           WHERE q.claimed_until IS NULL OR q.claimed_until < now()
           FOR UPDATE OF q SKIP LOCKED
        ), claimed AS (
@@ -151,8 +185,15 @@ export const CLAIM_SQL = `WITH due AS (
 export class DeliveryWorkStore {
   private readonly log: DeliveryLogStore;
 
-  constructor(private readonly dataSource: DataSource) {
-    this.log = new DeliveryLogStore(dataSource);
+  constructor(
+    private readonly dataSource: DataSource,
+    /** The delivery-log topic of the catalog (`HOOKLINE_DELIVERY_LOG_TOPIC`). */
+    options: { readonly deliveryLogTopic?: string } = {},
+  ) {
+    this.log = new DeliveryLogStore(
+      dataSource,
+      options.deliveryLogTopic === undefined ? {} : { topic: options.deliveryLogTopic },
+    );
   }
 
   /**
@@ -234,6 +275,13 @@ export class DeliveryWorkStore {
           pending.map(([id]) => orderedIds.has(id)),
         ],
       );
+      // Each webhook with work queued has its claim gate (see CLAIM_SQL) before a claim sees it.
+      await manager.query(
+        `INSERT INTO webhook_claim_gates (webhook_id)
+         SELECT DISTINCT webhook FROM unnest($1::text[]) AS t(webhook)
+         ON CONFLICT (webhook_id) DO NOTHING`,
+        [pending.map(([, webhook]) => webhook)],
+      );
       // A new ordered row behind its lane's head waits. A webhook's requests come from one
       // partition, taken in by one consumer at a time, so no other intake adds to its lane now.
       const ordered = queued.filter((row) => row.ordered).map((row) => row.delivery_id);
@@ -277,8 +325,9 @@ export class DeliveryWorkStore {
   }
 
   /**
-   * Claims due rows whose lease is free or ran out, oldest due first, at most
-   * `perWebhookLimit` of one webhook, skipping rows another transaction is claiming
+   * Claims due rows whose lease is free or ran out, oldest due first, so that no webhook has more
+   * than `perWebhookLimit` rows leased across every worker (leases that ran out do not count),
+   * skipping rows another transaction is claiming
    * (`FOR UPDATE SKIP LOCKED`). Each claimed row gets one claim id and a lease of `leaseMs`.
    */
   async claim(options: ClaimOptions): Promise<ClaimedDelivery[]> {

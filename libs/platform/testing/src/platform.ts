@@ -9,13 +9,20 @@ import {
   type WebhookConfigRecord,
 } from '@hookline/contracts';
 import { DELIVERIES_MIGRATIONS } from '@hookline/deliveries-data-access';
+import { parseEnv } from '@hookline/shared-config';
 import { generateMasterKey } from '@hookline/shared-crypto';
 import {
   createDataSource,
   EVENT_STORE_MIGRATIONS,
   runMigrations,
 } from '@hookline/shared-event-store';
-import { createKafka, followTopic } from '@hookline/shared-kafka';
+import {
+  createKafka,
+  ensureTopics,
+  followTopic,
+  TOPIC_SETTINGS,
+  topicCatalog,
+} from '@hookline/shared-kafka';
 import {
   type AppProcess,
   createTestDatabase,
@@ -63,6 +70,15 @@ export interface PlatformOptions {
    * never seen the platform, its topics then exist before the matcher and the worker follow them.
    */
   readonly configApiFirst?: boolean;
+  /** The Kafka cluster to run on; default the one `KAFKA_BROKERS` names. */
+  readonly kafkaBrokers?: readonly string[];
+  /**
+   * Replication factor and `min.insync.replicas` of every topic, the platform's own and the
+   * apps' (given to them as HOOKLINE_TOPIC_REPLICATION_FACTOR and
+   * HOOKLINE_TOPIC_MIN_INSYNC_REPLICAS, so the topic catalog creates and checks them so); default
+   * 1 and 1, a single broker.
+   */
+  readonly replication?: { readonly factor: number; readonly minInsync: number };
 }
 
 /** The three app processes, by the name `startAppProcess` runs them under. */
@@ -98,9 +114,10 @@ export class Platform {
   private db!: TestDatabase;
   private kafka!: Kafka;
   private producer!: Producer;
-  private readonly processes = new Map<PlatformApp, AppProcess>();
-  /** Each app keeps its HTTP port across restarts, as it would behind a supervisor. */
-  private readonly ports = new Map<PlatformApp, number>();
+  /** By app and replica (`config-api`, `config-api#1`, ...): several processes of one app share its group. */
+  private readonly processes = new Map<string, AppProcess>();
+  /** Each process keeps its HTTP port across restarts, as it would behind a supervisor. */
+  private readonly ports = new Map<string, number>();
   receiver!: HttpsReceiver;
   dataSource!: DataSource;
   apiUrl = '';
@@ -114,7 +131,6 @@ export class Platform {
   }
 
   async start(): Promise<this> {
-    const infra = integrationEnv();
     this.db = await createTestDatabase('e2e');
     await runMigrations({ url: this.db.url, migrations: MIGRATIONS });
     this.dataSource = await createDataSource({
@@ -130,20 +146,28 @@ export class Platform {
     ).key;
     this.receiver = await startHttpsReceiver({ host: '127.0.0.2' });
 
-    this.kafka = createKafka({ brokers: infra.kafkaBrokers, clientId: 'platform-e2e' });
+    this.kafka = createKafka({ brokers: this.brokers, clientId: 'platform-e2e' });
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await this.producer.connect();
-    const admin = this.kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: this.topics.ingest, numPartitions: this.options.partitions ?? 2 },
-        { topic: this.topics.deliveries, numPartitions: this.options.partitions ?? 2 },
-        { topic: this.topics.commands, numPartitions: 1 },
-      ],
-    });
-    await admin.disconnect();
+    // The platform's topics as the apps' catalog describes them, from the same settings, created
+    // as the apps create theirs (waiting out a new topic's moment without a leader).
+    const catalog = topicCatalog(
+      parseEnv(TOPIC_SETTINGS, {
+        ...this.topicSettings(),
+        HOOKLINE_INGEST_TOPICS: this.topics.ingest,
+        HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
+        HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
+        HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: this.topics.deliveriesDlq,
+      }),
+    );
+    const partitions = this.options.partitions ?? 2;
+    const ingest = catalog.topics.find((topic) => topic.role === 'ingest');
+    if (ingest === undefined) throw new Error('the topic catalog has no ingest topic');
+    await ensureTopics(this.kafka, [
+      { ...ingest, numPartitions: partitions },
+      { ...catalog.entry('deliveries'), numPartitions: partitions },
+      { ...catalog.entry('commands'), numPartitions: 1 },
+    ]);
 
     this.apiUrl = `http://127.0.0.1:${await this.port('config-api')}`;
     if (this.options.configApiFirst === true) await this.startApp('config-api');
@@ -153,21 +177,34 @@ export class Platform {
     return this;
   }
 
-  /** The app's HTTP port, the same across restarts. */
-  async port(app: PlatformApp): Promise<number> {
-    let port = this.ports.get(app);
+  /** The Kafka cluster the platform runs on. */
+  get brokers(): string[] {
+    return [...(this.options.kafkaBrokers ?? integrationEnv().kafkaBrokers)];
+  }
+
+  /** The HTTP port of the app's process (replica 0 unless given), the same across restarts. */
+  async port(app: PlatformApp, replica = 0): Promise<number> {
+    const key = processKey(app, replica);
+    let port = this.ports.get(key);
     if (port === undefined) {
       port = await freePort();
-      this.ports.set(app, port);
+      this.ports.set(key, port);
     }
     return port;
   }
 
-  /** The app's running (or last) process. */
-  app(app: PlatformApp): AppProcess {
-    const process = this.processes.get(app);
-    if (process === undefined) throw new Error(`${app} was never started`);
+  /** The app's running (or last) process: replica 0 unless given. */
+  app(app: PlatformApp, replica = 0): AppProcess {
+    const process = this.processes.get(processKey(app, replica));
+    if (process === undefined) throw new Error(`${processKey(app, replica)} was never started`);
     return process;
+  }
+
+  /** How many processes of the app were started (replicas 0 to n - 1). */
+  replicas(app: PlatformApp): number {
+    let count = 0;
+    while (this.processes.has(processKey(app, count))) count += 1;
+    return count;
   }
 
   /** The delivery worker's running (or last) process. */
@@ -194,19 +231,22 @@ export class Platform {
   async startApp(
     app: PlatformApp,
     env: Readonly<Record<string, string>> = {},
+    /** Another process of the app (1, 2, ...): same settings and group, a port of its own. */
+    replica = 0,
   ): Promise<AppProcess> {
-    const port = await this.port(app);
+    const port = await this.port(app, replica);
     const started = startAppProcess(
       app,
       {
-        KAFKA_BROKERS: integrationEnv().kafkaBrokers.join(','),
+        KAFKA_BROKERS: this.brokers.join(','),
         HOOKLINE_LOG_LEVEL: 'warn',
+        ...this.topicSettings(),
         ...this.settings(app, port),
         ...env,
       },
       port,
     );
-    this.processes.set(app, started);
+    this.processes.set(processKey(app, replica), started);
     await started.waitForHttp('/ready', this.options.readyTimeoutMs ?? 90_000);
     return started;
   }
@@ -214,6 +254,15 @@ export class Platform {
   /** Starts (or starts again) the delivery worker process; resolves once it is ready. */
   startWorker(env: Readonly<Record<string, string>> = {}): Promise<AppProcess> {
     return this.startApp('delivery-worker', env);
+  }
+
+  /** The replication settings of the topic catalog every app reads. */
+  private topicSettings(): Record<string, string> {
+    const replication = this.options.replication ?? { factor: 1, minInsync: 1 };
+    return {
+      HOOKLINE_TOPIC_REPLICATION_FACTOR: String(replication.factor),
+      HOOKLINE_TOPIC_MIN_INSYNC_REPLICAS: String(replication.minInsync),
+    };
   }
 
   /** Each app's settings: its port, the platform's topics and groups, the test's own. */
@@ -431,3 +480,6 @@ export class Platform {
     };
   }
 }
+
+const processKey = (app: PlatformApp, replica: number): string =>
+  replica === 0 ? app : `${app}#${replica}`;

@@ -1,3 +1,4 @@
+import { RenewingProducer } from '@hookline/shared-kafka';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { validateTableName } from './table-name';
@@ -186,16 +187,7 @@ export class OutboxRelay {
   constructor(options: OutboxRelayOptions) {
     this.dataSource = options.dataSource;
     this.logger = options.logger;
-    this.producer =
-      options.producer ??
-      options.kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        // The relay retries whole polls with its own backoff: a request that fails (a topic
-        // that does not exist) fails in about a second, not after kafkajs's long retry chain.
-        retry: { retries: 2, initialRetryTime: 200 },
-      });
+    this.producer = options.producer ?? this.renewingProducer(options.kafka);
     this.table = validateTableName(options.table ?? 'outbox');
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
@@ -209,6 +201,26 @@ export class OutboxRelay {
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new TypeError('OutboxRelay: batchSize must be an integer >= 1');
     }
+  }
+
+  /**
+   * The relay's own idempotent producer. A session lost with a broker (its sequence numbers out
+   * of step with a new leader) is replaced rather than left failing every poll.
+   */
+  private renewingProducer(kafka: Kafka): OutboxProducer {
+    return new RenewingProducer(
+      () =>
+        kafka.producer({
+          idempotent: true,
+          maxInFlightRequests: 1,
+          allowAutoTopicCreation: false,
+          // The relay retries whole polls with its own backoff: a request that fails (a topic
+          // that does not exist) fails in about a second, not after kafkajs's long retry chain.
+          retry: { retries: 2, initialRetryTime: 200 },
+        }),
+      (error) =>
+        this.logger.warn('producer session lost; starting a new one', { error: String(error) }),
+    );
   }
 
   /** Connects the producer and starts polling in the background. */

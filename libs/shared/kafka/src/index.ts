@@ -17,6 +17,8 @@ export {
 } from './topic-catalog';
 export type { CatalogTopic, TopicSettingValues, TopicUser } from './topic-catalog';
 export { checkKafka } from './health';
+export { isProducerSessionLost, RenewingProducer, renewingProducer } from './renewing-producer';
+export type { SendingProducer } from './renewing-producer';
 export type { KafkaHealth } from './health';
 export { followTopic } from './follow-topic';
 export type { FollowTopicOptions, TopicFollower } from './follow-topic';

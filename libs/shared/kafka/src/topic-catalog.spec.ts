@@ -34,12 +34,14 @@ describe('topic catalog', () => {
     const catalog = catalogOf({
       HOOKLINE_INGEST_TOPICS: 'orders,billing',
       HOOKLINE_CONFIG_TOPIC: 'prod.webhooks.config',
+      HOOKLINE_DELIVERY_LOG_TOPIC: 'prod.webhooks.delivery-log',
       HOOKLINE_TOPIC_PARTITIONS: '24',
       HOOKLINE_TOPIC_REPLICATION_FACTOR: '3',
       HOOKLINE_TOPIC_MIN_INSYNC_REPLICAS: '2',
     });
     expect(catalog.ingest).toEqual(['orders', 'billing']);
     expect(catalog.config).toBe('prod.webhooks.config');
+    expect(catalog.deliveryLog).toBe('prod.webhooks.delivery-log');
     expect(catalog.entry('commands')).toMatchObject({
       numPartitions: 24,
       replicationFactor: 3,

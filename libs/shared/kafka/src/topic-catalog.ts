@@ -16,6 +16,7 @@ export const TOPIC_SETTINGS = {
   HOOKLINE_DELIVERIES_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveries),
   HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveriesDlq),
   HOOKLINE_COMMANDS_TOPIC: env.string(KAFKA_TOPICS.webhooksCommands),
+  HOOKLINE_DELIVERY_LOG_TOPIC: env.string(KAFKA_TOPICS.webhooksDeliveryLog),
   HOOKLINE_TOPIC_PARTITIONS: env.int(6, { min: 1, max: 1000 }),
   HOOKLINE_TOPIC_REPLICATION_FACTOR: env.int(1, { min: 1, max: 32 }),
   HOOKLINE_TOPIC_MIN_INSYNC_REPLICAS: env.int(1, { min: 1, max: 32 }),
@@ -28,6 +29,7 @@ export interface TopicSettingValues {
   readonly HOOKLINE_DELIVERIES_TOPIC: string;
   readonly HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: string;
   readonly HOOKLINE_COMMANDS_TOPIC: string;
+  readonly HOOKLINE_DELIVERY_LOG_TOPIC: string;
   readonly HOOKLINE_TOPIC_PARTITIONS: number;
   readonly HOOKLINE_TOPIC_REPLICATION_FACTOR: number;
   readonly HOOKLINE_TOPIC_MIN_INSYNC_REPLICAS: number;
@@ -149,7 +151,7 @@ export function topicCatalog(values: TopicSettingValues): TopicCatalog {
       deadLetter,
     ),
     // The config API's relay and the worker both write the log through the shared outbox.
-    topic('deliveryLog', KAFKA_TOPICS.webhooksDeliveryLog, ['config-api', 'delivery-worker']),
+    topic('deliveryLog', values.HOOKLINE_DELIVERY_LOG_TOPIC, ['config-api', 'delivery-worker']),
     topic('commands', values.HOOKLINE_COMMANDS_TOPIC, ['config-api', 'delivery-worker']),
   ];
   const roles = new Map<string, string>();

@@ -204,6 +204,28 @@ describe('startHttpsReceiver', () => {
     expect(request?.body).toBe('payload');
   });
 
+  it('counts requests in flight per path until answered or given up, and the most at once', async () => {
+    receiver.on('/held', { hang: true });
+    const sends = [300, 300, 600].map((timeoutMs) =>
+      send(receiver.url('/held'), { method: 'POST', body: 'x', ca: ca.caPem, timeoutMs }).catch(
+        () => undefined,
+      ),
+    );
+    await receiver.waitFor(3, { path: '/held', timeoutMs: 1_000 });
+    expect(receiver.inFlight('/held')).toBe(3);
+    await Promise.all(sends.slice(0, 2));
+    // The sockets close a moment after the client gives up.
+    for (let i = 0; i < 20 && receiver.inFlight('/held') > 1; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(receiver.inFlight('/held')).toBe(1);
+    await send(receiver.url('/ok'), { ca: ca.caPem });
+    expect(receiver.inFlight('/ok')).toBe(0);
+    expect(receiver.maxInFlight('/ok')).toBe(1);
+    await Promise.all(sends);
+    expect(receiver.maxInFlight('/held')).toBe(3);
+  });
+
   it('drips the body a byte at a time and ends it after totalMs', async () => {
     receiver.on('/slow', { drip: { intervalMs: 50, totalMs: 600 } });
 

@@ -70,6 +70,10 @@ export interface HttpsReceiver {
   on(path: string, behaviour: ReceiverBehaviour): HttpsReceiver;
   /** Requests received so far, oldest first: all of them, or those to `path`. */
   requests(path?: string): ReceivedRequest[];
+  /** Requests to `path` received and not yet answered or abandoned by their client. */
+  inFlight(path: string): number;
+  /** The most requests to `path` open at once since the start (or the last `reset`). */
+  maxInFlight(path: string): number;
   /**
    * Resolves with the requests (to `options.path`, or all) once at least `count` have arrived;
    * rejects after `options.timeoutMs` saying how many did.
@@ -109,6 +113,10 @@ export async function startHttpsReceiver(
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const waiters = new Set<Waiter>();
+  // Requests open now and at most, by path: from the whole body's arrival to the response's end
+  // or the client giving up (its socket closed).
+  const open = new Map<string, number>();
+  const peak = new Map<string, number>();
 
   const requestsTo = (path?: string): ReceivedRequest[] =>
     path === undefined ? [...received] : received.filter((r) => r.path === path);
@@ -191,6 +199,10 @@ export async function startHttpsReceiver(
           body: rawBody.toString('utf8'),
           receivedAt: Date.now(),
         });
+        const now = (open.get(path) ?? 0) + 1;
+        open.set(path, now);
+        peak.set(path, Math.max(peak.get(path) ?? 0, now));
+        res.once('close', () => open.set(path, (open.get(path) ?? 1) - 1));
         const entry = behaviours.get(path);
         const nth = entry ? entry.answered++ : 0;
         answer(res, entry?.behaviour ?? DEFAULT_RESPONSE, nth);
@@ -223,6 +235,8 @@ export async function startHttpsReceiver(
       return receiver;
     },
     requests: requestsTo,
+    inFlight: (path) => open.get(path) ?? 0,
+    maxInFlight: (path) => peak.get(path) ?? 0,
     waitFor: (count, { path, timeoutMs = 30_000 } = {}) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -241,6 +255,8 @@ export async function startHttpsReceiver(
       }),
     reset: () => {
       received.length = 0;
+      peak.clear();
+      for (const [path, count] of open) peak.set(path, count);
       behaviours.clear();
       for (const [path, behaviour] of Object.entries(options.behaviours ?? {})) {
         receiver.on(path, behaviour);

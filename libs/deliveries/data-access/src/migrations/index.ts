@@ -7,6 +7,7 @@ import { KeepRequestKeyOrder1764637200000 } from './1764637200000-keep-request-k
 import { CreateWebhookStatus1764810000000 } from './1764810000000-create-webhook-status';
 import { AddLaneWaitingToDeliveryQueue1764817200000 } from './1764817200000-add-lane-waiting-to-delivery-queue';
 import { PartitionDeliveryLogByWeek1764900000000 } from './1764900000000-partition-delivery-log-by-week';
+import { AddWebhookClaimGates1764910000000 } from './1764910000000-add-webhook-claim-gates';
 
 /** The delivery log's migrations, oldest first (the event store's run before them). */
 export const DELIVERIES_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const DELIVERIES_MIGRATIONS = [
   CreateWebhookStatus1764810000000,
   AddLaneWaitingToDeliveryQueue1764817200000,
   PartitionDeliveryLogByWeek1764900000000,
+  AddWebhookClaimGates1764910000000,
 ] as const;
