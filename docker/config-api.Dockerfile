@@ -41,5 +41,5 @@ COPY --from=build /workspace/dist/apps/dashboard ./dist/apps/dashboard
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.HOOKLINE_CONFIG_API_PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HOOKLINE_CONFIG_API_OPERATIONS_PORT || process.env.HOOKLINE_CONFIG_API_PORT) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/apps/config-api/main.js"]

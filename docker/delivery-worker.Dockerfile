@@ -36,5 +36,5 @@ COPY --from=build /workspace/dist/apps/delivery-worker ./dist/apps/delivery-work
 USER node
 EXPOSE 3002
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.HOOKLINE_DELIVERY_WORKER_PORT + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HOOKLINE_DELIVERY_WORKER_OPERATIONS_PORT || process.env.HOOKLINE_DELIVERY_WORKER_PORT) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/apps/delivery-worker/main.js"]
