@@ -11,6 +11,7 @@ import {
   type AttemptOutcome,
   DEFAULT_RETRY_POLICY,
   type DeliveryState,
+  type FailureStreak,
   recordAttempt,
   recordRequest,
   recordSkip,
@@ -891,6 +892,30 @@ describe('DeliveryWorkStore against the real PostgreSQL', () => {
       expect(await commands(webhookId)).toHaveLength(1);
     });
 
+    it('a success that ends a run is counted by the domain rule: its attempt is remembered', async () => {
+      const webhookId = 'wh_streakRule';
+      const active: FinishOptions = { webhook: { status: 'active', version: 1 } };
+      const streak = async () => {
+        const [row]: Array<{ streak: FailureStreak }> = await dataSource.query(
+          `SELECT streak FROM webhook_failure_streaks WHERE webhook_id = $1`,
+          [webhookId],
+        );
+        return row?.streak;
+      };
+
+      await finishNew(webhookId, 3, fail, active);
+      expect((await streak())?.consecutiveFailures).toBe(3);
+      await finishNew(webhookId, 1, succeed, active);
+      const after = await streak();
+      expect(after).toMatchObject({ consecutiveFailures: 0, pauseRequested: false });
+      // Four attempts folded by applyAttemptToStreak, the success among them (a reset beside the
+      // rule would have left it out, and would end a run again if it were ever counted twice).
+      expect(after?.recentAttemptKeys).toHaveLength(4);
+
+      // With no run to end, a success writes nothing.
+      await finishNew(webhookId, 1, succeed, active);
+      expect(await streak()).toEqual(after);
+    });
   });
 
   describe('DeliveryLogStore.readAfter', () => {

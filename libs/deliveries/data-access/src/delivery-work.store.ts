@@ -586,15 +586,15 @@ export class DeliveryWorkStore {
     const last = attempts.at(-1);
     if (!last) return false;
     if (attempts.every((e) => e.type === 'AttemptSucceeded')) {
-      // The common case takes no lock unless there is a run to end: successes only reset.
-      await manager.query(
-        `UPDATE webhook_failure_streaks
-            SET streak = jsonb_set(jsonb_set(streak, '{consecutiveFailures}', '0'), '{pauseRequested}', 'false')
-          WHERE webhook_id = $1
-            AND ((streak->>'consecutiveFailures')::int > 0 OR (streak->>'pauseRequested')::boolean)`,
+      // The common case takes no lock and writes nothing: successes with no run to end change
+      // nothing the rule counts. Any other case goes through the domain's rule below, the one
+      // place that decides (a success already counted, say, ends no run).
+      const [open]: Array<{ open: boolean }> = await manager.query(
+        `SELECT (streak->>'consecutiveFailures')::int > 0 OR (streak->>'pauseRequested')::boolean AS open
+           FROM webhook_failure_streaks WHERE webhook_id = $1`,
         [webhookId],
       );
-      return false;
+      if (!open?.open) return false;
     }
     const [row]: Array<{ streak: FailureStreak; paused_at_version: number | null }> =
       await manager.query(
