@@ -32,6 +32,7 @@ import {
 } from './delivery-log.store';
 import {
   CLAIM_SQL,
+  claimScanRows,
   type ClaimedDelivery,
   type ClaimOptions,
   DeliveryWorkStore,
@@ -375,6 +376,7 @@ describe('DeliveryWorkStore against the real PostgreSQL', () => {
           100,
           randomUUID(),
           LONG_LEASE_MS,
+          claimScanRows(100),
         ]);
         expect(held).toHaveLength(4);
         // Even with room for 8, counting no leases of it now could overrun a limit of 4.
@@ -386,6 +388,22 @@ describe('DeliveryWorkStore against the real PostgreSQL', () => {
       }
       expect(await claimAll({ perWebhookLimit: 4 }, other)).toEqual([]);
       expect(await claimAll({ perWebhookLimit: 6 }, other)).toHaveLength(2);
+    });
+
+    it('a backlog of a webhook at its fleet-wide limit at the head of the queue holds up no other webhook', async () => {
+      await dataSource.query(`DELETE FROM delivery_queue`);
+      const other = new DeliveryWorkStore(otherDataSource);
+      // 300 rows of a hanging webhook, due an hour before a healthy webhook's one row: more than
+      // a claim of one row ranks, and this worker holds none of the hanging webhook's leases.
+      await work.intake(requests('wh_headHog', 300), new Date(Date.now() - 3_600_000));
+      expect(await claimAll({ perWebhookLimit: 2, limit: 2 }, other)).toHaveLength(2);
+      const healthy = request('wh_behindHog');
+      await work.intake([healthy], new Date());
+
+      const claimed = await claimAll({ perWebhookLimit: 2, limit: 1 });
+      expect(claimed.map((c) => c.deliveryId)).toEqual([healthy.deliveryId]);
+      expect(claimScanRows(1)).toBeLessThan(300);
+      await dataSource.query(`DELETE FROM delivery_queue`);
     });
 
     it('claims at once on four connections never lease more than perWebhookLimit of one webhook', async () => {
@@ -502,6 +520,7 @@ describe('DeliveryWorkStore against the real PostgreSQL', () => {
           64,
           randomUUID(),
           LONG_LEASE_MS,
+          claimScanRows(64),
         ]);
       } finally {
         await runner.rollbackTransaction();

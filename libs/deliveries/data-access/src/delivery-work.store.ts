@@ -97,8 +97,14 @@ export interface IntakeResult {
   readonly queued: number;
 }
 
-/** How many due rows a claim looks at before ranking them per webhook. */
-const CLAIM_SCAN_ROWS = 2000;
+/**
+ * How many due rows a claim ranks per webhook: a few per row it may take, so a claim of a few
+ * freed slots stays a small statement. Rows of webhooks at their limit are not counted (the scan
+ * skips them), so a backlog of a full webhook at the head of the queue uses none of it.
+ */
+export function claimScanRows(limit: number): number {
+  return Math.min(2000, Math.max(100, limit * 8));
+}
 
 const ATTEMPT_TYPES: ReadonlySet<DeliveryLogEvent['type']> = new Set([
   'AttemptSucceeded',
@@ -112,7 +118,7 @@ const INTAKE_LOCK_CLASS = 0x686b;
  * One claim, one round trip: due rows that are not waiting behind an ordered lane's head, so that
  * no webhook has more than $2 calls in flight across every worker (leases not run out, counted
  * through `delivery_queue_leased_idx`) and at most $3 rows in all, leased with claim id $4 for
- * $5 ms, skipping webhooks $1; with each claimed delivery's request, state and what the database
+ * $5 ms, skipping webhooks $1 and ranking at most $6 due rows ({@link claimScanRows}); with each claimed delivery's request, state and what the database
  * says of its webhook.
  *
  * The fleet-wide count holds under concurrent claims through the webhook's gate row (ADR 0012):
@@ -122,24 +128,26 @@ const INTAKE_LOCK_CLASS = 0x686b;
  * whose `claims` differs from the snapshot's: that webhook is left out too, since the leases
  * counted here may miss that claim's. A webhook taken has its leases counted exactly.
  */
-export const CLAIM_SQL = `WITH due AS (
-         -- Rows behind the head of an ordered lane are waiting, and out of this index.
+export const CLAIM_SQL = `WITH leases AS MATERIALIZED (
+         -- Calls in flight to each webhook across the fleet (leases not run out): one pass over
+         -- the leased rows, at most the fleet's concurrency, through delivery_queue_leased_idx.
+         SELECT webhook_id, count(*) AS leased FROM delivery_queue
+          WHERE claim_id IS NOT NULL AND claimed_until >= now()
+          GROUP BY webhook_id
+       ), due AS (
+         -- Rows behind the head of an ordered lane are waiting, and out of this index. Webhooks
+         -- at their limit, here or across the fleet, are skipped, not counted against $6.
          SELECT delivery_id, webhook_id, due_at FROM delivery_queue q
           WHERE NOT q.waiting AND due_at <= now()
             AND (claimed_until IS NULL OR claimed_until < now())
             AND webhook_id <> ALL($1::text[])
-          ORDER BY due_at LIMIT ${CLAIM_SCAN_ROWS}
-       ), in_flight AS (
-         -- Calls in flight to each webhook across the fleet: one index probe per webhook.
-         SELECT w.webhook_id,
-                (SELECT count(*) FROM delivery_queue l
-                  WHERE l.webhook_id = w.webhook_id AND l.claim_id IS NOT NULL
-                    AND l.claimed_until >= now()) AS leased
-           FROM (SELECT DISTINCT webhook_id FROM due) w
+            AND webhook_id <> ALL(ARRAY(SELECT l.webhook_id FROM leases l WHERE l.leased >= $2))
+          ORDER BY due_at LIMIT $6
        ), ranked AS (
          SELECT delivery_id, webhook_id, due_at,
-                f.leased + row_number() OVER (PARTITION BY webhook_id ORDER BY due_at, delivery_id) AS nth
-           FROM due JOIN in_flight f USING (webhook_id)
+                COALESCE(f.leased, 0)
+                  + row_number() OVER (PARTITION BY webhook_id ORDER BY due_at, delivery_id) AS nth
+           FROM due LEFT JOIN leases f USING (webhook_id)
        ), candidates AS (
          SELECT delivery_id, webhook_id FROM ranked WHERE nth <= $2 ORDER BY due_at LIMIT $3
        ), gates AS (
@@ -350,6 +358,7 @@ export class DeliveryWorkStore {
       options.limit,
       claimId,
       options.leaseMs,
+      claimScanRows(options.limit),
     ]);
     return rows.map((row) => ({
       deliveryId: row.delivery_id,
