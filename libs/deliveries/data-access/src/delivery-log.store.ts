@@ -122,28 +122,34 @@ export class DeliveryLogStore {
     for (const event of events) {
       if (!createdAt.has(event.deliveryId)) createdAt.set(event.deliveryId, event.recordedAt);
     }
+    // The rows as one JSON document: pg would escape each event again as an element of an
+    // array literal, and the server parse that before parsing each element as JSON.
     const inserted: Array<{ idempotency_key: string }> = await manager.query(
       `INSERT INTO delivery_events
          (idempotency_key, delivery_id, webhook_id, company, type, schema_version, data, recorded_at,
           delivery_created_at)
        SELECT e.key, e.delivery_id, e.webhook_id, e.company, e.type, 1, e.data, e.recorded_at,
               e.delivery_created_at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::timestamptz[],
-                     $8::timestamptz[])
-              WITH ORDINALITY AS e(key, delivery_id, webhook_id, company, type, data, recorded_at,
-                                   delivery_created_at, ord)
-        ORDER BY e.ord
+         FROM jsonb_to_recordset($1::jsonb)
+              AS e(n int, key text, delivery_id text, webhook_id text, company text, type text,
+                   data jsonb, recorded_at timestamptz, delivery_created_at timestamptz)
+        ORDER BY e.n
        ON CONFLICT (idempotency_key, delivery_created_at) DO NOTHING
        RETURNING idempotency_key`,
       [
-        keys,
-        events.map((e) => e.deliveryId),
-        events.map((e) => e.webhookId),
-        events.map((e) => e.company),
-        events.map((e) => e.type),
-        events.map((e) => JSON.stringify(e)),
-        events.map((e) => e.recordedAt),
-        events.map((e) => createdAt.get(e.deliveryId)),
+        JSON.stringify(
+          events.map((e, n) => ({
+            n,
+            key: keys[n],
+            delivery_id: e.deliveryId,
+            webhook_id: e.webhookId,
+            company: e.company,
+            type: e.type,
+            data: e,
+            recorded_at: e.recordedAt,
+            delivery_created_at: createdAt.get(e.deliveryId),
+          })),
+        ),
       ],
     );
     // The first event of each newly inserted key is new; repeats in the batch are not.
@@ -202,33 +208,43 @@ export class DeliveryLogStore {
       const state = states.get(id);
       return state ? [{ state, createdAt: created.get(id) ?? state.updatedAt }] : [];
     });
-    // One statement for the lot: a chunk of intake is hundreds of deliveries.
+    // One statement for the lot (a chunk of intake is hundreds of deliveries), its rows as one
+    // JSON document.
     await manager.query(
       `INSERT INTO deliveries (delivery_id, webhook_id, company, event_id, event_type, status, attempts,
                                next_attempt_at, last_status_code, last_error, created_at, updated_at, state,
                                test)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                            $7::int[], $8::timestamptz[], $9::int[], $10::text[], $11::timestamptz[],
-                            $12::timestamptz[], $13::jsonb[], $14::boolean[])
+       SELECT d.delivery_id, d.webhook_id, d.company, d.event_id, d.event_type, d.status, d.attempts,
+              d.next_attempt_at, d.last_status_code, d.last_error, d.created_at, d.updated_at, d.state,
+              d.test
+         FROM jsonb_to_recordset($1::jsonb)
+              AS d(delivery_id text, webhook_id text, company text, event_id text, event_type text,
+                   status text, attempts int, next_attempt_at timestamptz, last_status_code int,
+                   last_error text, created_at timestamptz, updated_at timestamptz, state jsonb,
+                   test boolean)
        ON CONFLICT (delivery_id, created_at) DO UPDATE SET
          status = EXCLUDED.status, attempts = EXCLUDED.attempts,
          next_attempt_at = EXCLUDED.next_attempt_at, last_status_code = EXCLUDED.last_status_code,
          last_error = EXCLUDED.last_error, updated_at = EXCLUDED.updated_at, state = EXCLUDED.state`,
       [
-        changed.map((c) => c.state.deliveryId),
-        changed.map((c) => c.state.webhookId),
-        changed.map((c) => c.state.company),
-        changed.map((c) => c.state.eventId),
-        changed.map((c) => c.state.eventType),
-        changed.map((c) => c.state.status),
-        changed.map((c) => c.state.attempts),
-        changed.map((c) => c.state.nextAttemptAt),
-        changed.map((c) => c.state.lastStatusCode),
-        changed.map((c) => c.state.lastError),
-        changed.map((c) => c.createdAt),
-        changed.map((c) => c.state.updatedAt),
-        changed.map((c) => JSON.stringify(c.state)),
-        changed.map((c) => tests.has(c.state.deliveryId)),
+        JSON.stringify(
+          changed.map(({ state, createdAt }) => ({
+            delivery_id: state.deliveryId,
+            webhook_id: state.webhookId,
+            company: state.company,
+            event_id: state.eventId,
+            event_type: state.eventType,
+            status: state.status,
+            attempts: state.attempts,
+            next_attempt_at: state.nextAttemptAt,
+            last_status_code: state.lastStatusCode,
+            last_error: state.lastError,
+            created_at: createdAt,
+            updated_at: state.updatedAt,
+            state,
+            test: tests.has(state.deliveryId),
+          })),
+        ),
       ],
     );
     return tests;

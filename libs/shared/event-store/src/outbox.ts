@@ -34,17 +34,24 @@ export async function writeOutbox(
       }
     }
   });
+  // The rows as one JSON document: as array parameters, pg would escape every value again as an
+  // element of an array literal for the server to parse.
   await manager.query(
     `INSERT INTO ${table} (topic, message_key, value, headers)
      SELECT m.topic, m.message_key, m.value, m.headers
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[])
-            WITH ORDINALITY AS m(topic, message_key, value, headers, ord)
-      ORDER BY m.ord`,
+       FROM jsonb_to_recordset($1::jsonb)
+            AS m(n int, topic text, message_key text, value text, headers jsonb)
+      ORDER BY m.n`,
     [
-      messages.map((m) => m.topic),
-      messages.map((m) => m.key),
-      messages.map((m) => m.value),
-      messages.map((m) => JSON.stringify(m.headers ?? {})),
+      JSON.stringify(
+        messages.map((m, n) => ({
+          n,
+          topic: m.topic,
+          message_key: m.key,
+          value: m.value,
+          headers: m.headers ?? {},
+        })),
+      ),
     ],
   );
 }
