@@ -21,6 +21,8 @@ interface Received {
   offset: string;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const recordingLogger = () => {
   const lines: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
   const logger: OutboxRelayLogger = {
@@ -156,6 +158,34 @@ describe('OutboxRelay against the real PostgreSQL and Kafka', () => {
       'message-type': 'X',
     });
     expect(await pending()).toBe(0);
+  });
+
+  it('a write wakes the relays that listen, in this process or another, long before their next poll', async () => {
+    const topic = await newTopic();
+    // Polls a minute apart: only the notification of the write can bring its rows out in time.
+    const slow = { pollIntervalMs: 60_000, listeningPollIntervalMs: 60_000 };
+    const relay = newRelay(slow);
+    await relay.start();
+    expect(relay.isListening).toBe(true);
+    await sleep(500); // the poll at start has run and found nothing
+    await write([{ topic, key: 'k', value: 'woken' }]);
+    expect((await consume(topic, 1, 15_000)).map((m) => m.value)).toEqual(['woken']);
+    // A relay on a connection of its own (another app's process) is told as well.
+    await relay.stop();
+    const other = await createDataSource({ url: db.url, migrations: [] }).initialize();
+    try {
+      const elsewhere = newRelay({ ...slow, dataSource: other });
+      await elsewhere.start();
+      await sleep(500);
+      await write([{ topic, key: 'k', value: 'woken elsewhere' }]);
+      expect((await consume(topic, 2, 15_000)).map((m) => m.value)).toEqual([
+        'woken',
+        'woken elsewhere',
+      ]);
+      await elsewhere.stop();
+    } finally {
+      await other.destroy();
+    }
   });
 
   it('rows written while no relay runs are all published by a relay started later', async () => {

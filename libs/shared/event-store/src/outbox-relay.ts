@@ -1,6 +1,8 @@
 import { RenewingProducer } from '@hookline/shared-kafka';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { outboxChannel } from './outbox';
 import { validateTableName } from './table-name';
 
 /** Where the relay reports failures it is retrying; apps pass their structured logger. */
@@ -19,8 +21,16 @@ interface OutboxRelayBaseOptions {
   readonly table?: string;
   /** Rows published per poll (one transaction, one sendBatch); default 500. */
   readonly batchSize?: number;
-  /** Idle wait between polls; default 200 ms. `notify()` cuts it short. */
+  /**
+   * Idle wait between polls while the relay cannot listen for writes; default 200 ms.
+   * `notify()` cuts it short.
+   */
   readonly pollIntervalMs?: number;
+  /**
+   * Idle wait between polls while the relay listens on the outbox's channel (`writeOutbox`
+   * notifies it), for rows written without a notification; default 5000 ms.
+   */
+  readonly listeningPollIntervalMs?: number;
   /** Backoff after a failed poll: doubles from `retryInitialMs` (200) up to `retryMaxMs` (5000). */
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
@@ -166,6 +176,12 @@ export class OutboxRelay {
   private readonly table: string;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
+  private readonly listeningPollIntervalMs: number;
+  /** The connection held for LISTEN, while it works. */
+  private listener: PoolClient | undefined;
+  private relistenTimer: NodeJS.Timeout | undefined;
+  /** Set once a failure to listen was reported, until listening works again. */
+  private listenFailing = false;
   private readonly retryInitialMs: number;
   private readonly retryMaxMs: number;
   private readonly lockId: string;
@@ -191,6 +207,7 @@ export class OutboxRelay {
     this.table = validateTableName(options.table ?? 'outbox');
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.listeningPollIntervalMs = options.listeningPollIntervalMs ?? 5_000;
     this.retryInitialMs = options.retryInitialMs ?? 200;
     this.retryMaxMs = options.retryMaxMs ?? 5_000;
     this.lockId = (options.lockId ?? DEFAULT_OUTBOX_LOCK_ID).toString();
@@ -223,12 +240,71 @@ export class OutboxRelay {
     );
   }
 
-  /** Connects the producer and starts polling in the background. */
+  /**
+   * Connects the producer, listens for writes to the outbox (a poll at once for each, the
+   * listening interval as a fallback) and starts polling in the background.
+   */
   async start(): Promise<void> {
     if (this.loop) return;
     await this.connect();
     this.running = true;
+    await this.listen();
     this.loop = this.run();
+  }
+
+  /** Whether the relay is told of writes (else it polls every `pollIntervalMs`). */
+  get isListening(): boolean {
+    return this.listener !== undefined;
+  }
+
+  /**
+   * Holds one connection of the pool for `LISTEN`. A connection that fails is dropped and the
+   * relay polls at its short interval until a new one listens (tried again after a second).
+   */
+  private async listen(): Promise<void> {
+    if (!this.running || this.listener) return;
+    let client: PoolClient | undefined;
+    try {
+      const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
+      client = await pool.connect();
+      const held = client;
+      held.on('notification', () => this.notify());
+      held.on('error', (error: Error) => this.unlisten(held, error));
+      await held.query(`LISTEN "${outboxChannel(this.table)}"`);
+      this.listener = held;
+      this.listenFailing = false;
+      // Rows written while no one listened are polled now.
+      this.notify();
+    } catch (error) {
+      if (client) this.unlisten(client, error);
+      else this.scheduleListen(error);
+    }
+  }
+
+  private unlisten(client: PoolClient, error: unknown): void {
+    if (this.listener === client) this.listener = undefined;
+    client.removeAllListeners('notification');
+    try {
+      client.release(error instanceof Error ? error : true);
+    } catch {
+      // Released already.
+    }
+    this.scheduleListen(error);
+  }
+
+  private scheduleListen(error: unknown): void {
+    if (!this.running || this.relistenTimer) return;
+    if (!this.listenFailing) {
+      this.listenFailing = true;
+      this.logger.warn('outbox relay cannot listen for writes; polling until it can', {
+        table: this.table,
+        error: String(error),
+      });
+    }
+    this.relistenTimer = setTimeout(() => {
+      this.relistenTimer = undefined;
+      void this.listen();
+    }, 1_000);
   }
 
   /** Wakes the polling loop now, e.g. right after a transaction that wrote the outbox committed. */
@@ -240,9 +316,19 @@ export class OutboxRelay {
   /** Stops polling after the in-flight batch (published and deleted, or rolled back), then disconnects. */
   async stop(): Promise<void> {
     this.running = false;
+    clearTimeout(this.relistenTimer);
+    this.relistenTimer = undefined;
     this.notify();
     await this.loop;
     this.loop = undefined;
+    const listener = this.listener;
+    this.listener = undefined;
+    // Closed rather than handed back: the LISTEN ends with its connection, and a database that
+    // does not answer cannot hold up the shutdown.
+    if (listener) {
+      listener.removeAllListeners('notification');
+      listener.release(true);
+    }
     if (this.connecting) {
       this.connecting = undefined;
       await this.producer.disconnect();
@@ -440,7 +526,9 @@ export class OutboxRelay {
         continue;
       }
       // A full batch means more may be waiting: poll again at once.
-      if (!full) await this.sleep(this.pollIntervalMs, true);
+      if (!full) {
+        await this.sleep(this.listener ? this.listeningPollIntervalMs : this.pollIntervalMs, true);
+      }
     }
   }
 

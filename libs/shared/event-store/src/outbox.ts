@@ -11,6 +11,14 @@ export interface OutboxMessage {
 }
 
 /**
+ * The channel a write to `table` notifies (`NOTIFY`, delivered when its transaction commits) and
+ * its relays listen on, so they publish at once instead of at their next poll.
+ */
+export function outboxChannel(table: string): string {
+  return `${validateTableName(table)}_written`;
+}
+
+/**
  * Writes `messages` to the outbox inside the caller's transaction, in the given order (their ids,
  * and so their publish order, follow it). Nothing reaches Kafka unless the transaction commits.
  */
@@ -36,12 +44,17 @@ export async function writeOutbox(
   });
   // The rows as one JSON document: as array parameters, pg would escape every value again as an
   // element of an array literal for the server to parse.
+  // The relays are told in the same round trip; PostgreSQL delivers the notification on commit.
   await manager.query(
-    `INSERT INTO ${table} (topic, message_key, value, headers)
-     SELECT m.topic, m.message_key, m.value, m.headers
-       FROM jsonb_to_recordset($1::jsonb)
-            AS m(n int, topic text, message_key text, value text, headers jsonb)
-      ORDER BY m.n`,
+    `WITH written AS (
+       INSERT INTO ${table} (topic, message_key, value, headers)
+       SELECT m.topic, m.message_key, m.value, m.headers
+         FROM jsonb_to_recordset($1::jsonb)
+              AS m(n int, topic text, message_key text, value text, headers jsonb)
+        ORDER BY m.n
+       RETURNING 1
+     )
+     SELECT pg_notify($2, '') FROM (SELECT count(*) FROM written) w`,
     [
       JSON.stringify(
         messages.map((m, n) => ({
@@ -52,6 +65,7 @@ export async function writeOutbox(
           headers: m.headers ?? {},
         })),
       ),
+      outboxChannel(table),
     ],
   );
 }
