@@ -3,7 +3,7 @@ import {
   KAFKA_HEADERS,
   parseWebhookCommandRequested,
 } from '@hookline/contracts';
-import { type DeliveryState, type FailureStreak } from '@hookline/deliveries-domain';
+import type { DeliveryState, FailureStreak } from '@hookline/deliveries-domain';
 import { createTestDatabase, type TestDatabase } from '@hookline/shared-testing';
 import type { DataSource } from 'typeorm';
 import {
@@ -13,6 +13,7 @@ import {
 } from '../delivery-work.store';
 import {
   envelope,
+  request,
   requests,
   fail,
   succeed,
@@ -27,7 +28,7 @@ describe('the failure streak of finished claims against the real PostgreSQL', ()
   let setup: WorkStoreSetup;
   let dataSource: DataSource;
   let work: DeliveryWorkStore;
-  const { claimAll, commands } = workProbes(() => setup);
+  const { claimAll, commands, count } = workProbes(() => setup);
 
   beforeAll(async () => {
     db = await createTestDatabase('work_streak');
@@ -139,7 +140,31 @@ describe('the failure streak of finished claims against the real PostgreSQL', ()
       expect(await commands(webhookId)).toHaveLength(1);
     });
 
-    it('a success that ends a run is counted by the domain rule: its attempt is remembered', async () => {
+    it('test calls neither count nor pause, and leave the streak untouched', async () => {
+      const webhookId = 'wh_streakTestCalls';
+      const tests = Array.from({ length: THRESHOLD }, () =>
+        request(webhookId, { trigger: 'test' }),
+      );
+      await work.intake(tests, new Date());
+      const claims = await claimAll();
+      expect(claims).toHaveLength(THRESHOLD);
+      for (const claim of claims) {
+        const result = await work.finish(claim, fail, {
+          autoPauseThreshold: THRESHOLD,
+          webhook: { status: 'active', version: 1 },
+        });
+        expect(result.added.map((e) => e.trigger)).toContain('test');
+        expect(result.pauseRequested).toBe(false);
+      }
+      expect(await commands(webhookId)).toEqual([]);
+      expect(
+        await count(`SELECT count(*) AS n FROM webhook_failure_streaks WHERE webhook_id = $1`, [
+          webhookId,
+        ]),
+      ).toBe(0);
+    });
+
+    it('every success is counted by the domain rule: its attempt is remembered', async () => {
       const webhookId = 'wh_streakRule';
       const active: FinishOptions = { webhook: { status: 'active', version: 1 } };
       const streak = async () => {
@@ -159,9 +184,11 @@ describe('the failure streak of finished claims against the real PostgreSQL', ()
       // rule would have left it out, and would end a run again if it were ever counted twice).
       expect(after?.recentAttemptKeys).toHaveLength(4);
 
-      // With no run to end, a success writes nothing.
+      // With no run to end, a success is remembered all the same, so a replay of it arriving
+      // after later failures cannot wipe them (the domain's rule; no shortcut beside it).
       await finishNew(webhookId, 1, succeed, active);
-      expect(await streak()).toEqual(after);
+      expect(await streak()).toMatchObject({ consecutiveFailures: 0, pauseRequested: false });
+      expect((await streak())?.recentAttemptKeys).toHaveLength(5);
     });
   });
 });
