@@ -30,6 +30,15 @@ export {
   type StreakResult,
 } from './auto-pause/failure-streak';
 export {
+  NO_WEBHOOK_STREAK,
+  countAttempts,
+  countsTowardsPause,
+  type AutoPauseContext,
+  type AutoPauseDecision,
+  type CountedAttempt,
+  type WebhookStreak,
+} from './auto-pause/auto-pause.rule';
+export {
   holdAtClaim,
   stillHeld,
   type ClaimHold,

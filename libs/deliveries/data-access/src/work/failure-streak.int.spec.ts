@@ -1,0 +1,194 @@
+import {
+  type DeliveryLogEvent,
+  KAFKA_HEADERS,
+  parseWebhookCommandRequested,
+} from '@hookline/contracts';
+import type { DeliveryState, FailureStreak } from '@hookline/deliveries-domain';
+import { createTestDatabase, type TestDatabase } from '@hookline/shared-testing';
+import type { DataSource } from 'typeorm';
+import {
+  type ClaimedDelivery,
+  type DeliveryWorkStore,
+  type FinishOptions,
+} from '../delivery-work.store';
+import {
+  envelope,
+  request,
+  requests,
+  fail,
+  succeed,
+  type OutboxRow,
+  openWorkStore,
+  workProbes,
+  type WorkStoreSetup,
+} from './testing/work-store.fixtures';
+
+describe('the failure streak of finished claims against the real PostgreSQL', () => {
+  let db: TestDatabase;
+  let setup: WorkStoreSetup;
+  let dataSource: DataSource;
+  let work: DeliveryWorkStore;
+  const { claimAll, commands, count } = workProbes(() => setup);
+
+  beforeAll(async () => {
+    db = await createTestDatabase('work_streak');
+    setup = await openWorkStore(db.url);
+    ({ dataSource, work } = setup);
+  });
+
+  afterAll(async () => {
+    await setup?.close();
+    await db?.drop();
+  });
+
+  // Each test sees only its own work: claims take every due row of the database.
+  beforeEach(() => setup.dataSource.query(`DELETE FROM delivery_queue`));
+
+  describe('failure streak', () => {
+    const THRESHOLD = 10;
+
+    /** Intakes `n` new deliveries of `webhookId`, claims them and finishes each with `decide`. */
+    const finishNew = async (
+      webhookId: string,
+      n: number,
+      decide: (state: DeliveryState) => DeliveryLogEvent[],
+      options: FinishOptions,
+    ) => {
+      await work.intake(requests(webhookId, n), new Date());
+      const claims: ClaimedDelivery[] = await claimAll();
+      expect(claims).toHaveLength(n);
+      const paused: boolean[] = [];
+      for (const claim of claims) {
+        const result = await work.finish(claim, decide, {
+          autoPauseThreshold: THRESHOLD,
+          ...options,
+        });
+        paused.push(result.pauseRequested);
+      }
+      return paused;
+    };
+
+    /** The command an outbox row carries, checked against its contract. */
+    const commandOf = (row: OutboxRow | undefined) => {
+      if (!row) throw new Error('no command written');
+      expect(row.headers).toMatchObject({
+        [KAFKA_HEADERS.messageType]: 'WebhookCommandRequested',
+        [KAFKA_HEADERS.schemaVersion]: '1',
+      });
+      const parsed = parseWebhookCommandRequested(row.value);
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      return parsed.value;
+    };
+
+    it('asks for one pause at the threshold, and another after re-activation', async () => {
+      const webhookId = 'wh_streakPause';
+      const v1: FinishOptions = { webhook: { status: 'active', version: 1 } };
+
+      expect(await finishNew(webhookId, THRESHOLD - 1, fail, v1)).toEqual(
+        Array(THRESHOLD - 1).fill(false),
+      );
+      expect(await commands(webhookId)).toEqual([]);
+      expect(await finishNew(webhookId, 1, fail, v1)).toEqual([true]);
+      const [first] = await commands(webhookId);
+      expect(commandOf(first)).toMatchObject({
+        schemaVersion: 1,
+        type: 'AutoPauseWebhook',
+        webhookId,
+        company: envelope.data.company,
+        consecutiveFailures: THRESHOLD,
+      });
+
+      // Still active at the version the pause was asked at: the command is on its way.
+      expect(await finishNew(webhookId, 3, fail, v1)).toEqual([false, false, false]);
+      expect(await commands(webhookId)).toHaveLength(1);
+
+      // Re-activated by hand: a later version, active again. The count starts over.
+      const v3: FinishOptions = { webhook: { status: 'active', version: 3 } };
+      expect(await finishNew(webhookId, THRESHOLD, fail, v3)).toEqual([
+        ...Array(THRESHOLD - 1).fill(false),
+        true,
+      ]);
+      const all = await commands(webhookId);
+      expect(all).toHaveLength(2);
+      expect(commandOf(all[1]).consecutiveFailures).toBe(THRESHOLD);
+    });
+
+    it('writes no command while the webhook is paused or unknown', async () => {
+      const webhookId = 'wh_streakPaused';
+
+      expect(
+        await finishNew(webhookId, THRESHOLD, fail, {
+          webhook: { status: 'paused', version: 2 },
+        }),
+      ).not.toContain(true);
+      expect(await finishNew('wh_streakUnknown', THRESHOLD, fail, {})).not.toContain(true);
+
+      expect(await commands(webhookId)).toEqual([]);
+      expect(await commands('wh_streakUnknown')).toEqual([]);
+    });
+
+    it('a success resets the count', async () => {
+      const webhookId = 'wh_streakReset';
+      const active: FinishOptions = { webhook: { status: 'active', version: 1 } };
+
+      await finishNew(webhookId, THRESHOLD - 1, fail, active);
+      await finishNew(webhookId, 1, succeed, active);
+      expect(await finishNew(webhookId, THRESHOLD - 1, fail, active)).not.toContain(true);
+      expect(await commands(webhookId)).toEqual([]);
+
+      expect(await finishNew(webhookId, 1, fail, active)).toEqual([true]);
+      expect(await commands(webhookId)).toHaveLength(1);
+    });
+
+    it('test calls neither count nor pause, and leave the streak untouched', async () => {
+      const webhookId = 'wh_streakTestCalls';
+      const tests = Array.from({ length: THRESHOLD }, () =>
+        request(webhookId, { trigger: 'test' }),
+      );
+      await work.intake(tests, new Date());
+      const claims = await claimAll();
+      expect(claims).toHaveLength(THRESHOLD);
+      for (const claim of claims) {
+        const result = await work.finish(claim, fail, {
+          autoPauseThreshold: THRESHOLD,
+          webhook: { status: 'active', version: 1 },
+        });
+        expect(result.added.map((e) => e.trigger)).toContain('test');
+        expect(result.pauseRequested).toBe(false);
+      }
+      expect(await commands(webhookId)).toEqual([]);
+      expect(
+        await count(`SELECT count(*) AS n FROM webhook_failure_streaks WHERE webhook_id = $1`, [
+          webhookId,
+        ]),
+      ).toBe(0);
+    });
+
+    it('every success is counted by the domain rule: its attempt is remembered', async () => {
+      const webhookId = 'wh_streakRule';
+      const active: FinishOptions = { webhook: { status: 'active', version: 1 } };
+      const streak = async () => {
+        const [row]: Array<{ streak: FailureStreak }> = await dataSource.query(
+          `SELECT streak FROM webhook_failure_streaks WHERE webhook_id = $1`,
+          [webhookId],
+        );
+        return row?.streak;
+      };
+
+      await finishNew(webhookId, 3, fail, active);
+      expect((await streak())?.consecutiveFailures).toBe(3);
+      await finishNew(webhookId, 1, succeed, active);
+      const after = await streak();
+      expect(after).toMatchObject({ consecutiveFailures: 0, pauseRequested: false });
+      // Four attempts folded by applyAttemptToStreak, the success among them (a reset beside the
+      // rule would have left it out, and would end a run again if it were ever counted twice).
+      expect(after?.recentAttemptKeys).toHaveLength(4);
+
+      // With no run to end, a success is remembered all the same, so a replay of it arriving
+      // after later failures cannot wipe them (the domain's rule; no shortcut beside it).
+      await finishNew(webhookId, 1, succeed, active);
+      expect(await streak()).toMatchObject({ consecutiveFailures: 0, pauseRequested: false });
+      expect((await streak())?.recentAttemptKeys).toHaveLength(5);
+    });
+  });
+});

@@ -1,0 +1,165 @@
+import type { DeliveryLogEvent } from '@hookline/contracts';
+import { type DeliveryState, evolveDelivery } from '@hookline/deliveries-domain';
+import { inTransaction } from '@hookline/shared-event-store';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DeliveryLogStore } from '../delivery-log.store';
+import type { ClaimedDelivery } from './claims';
+import { ATTEMPT_TYPES, recordFailureStreak, type FailureStreakOptions } from './failure-streak';
+
+/** How an outcome is recorded: the webhook as the worker sees it, and the auto-pause settings. */
+export type FinishOptions = FailureStreakOptions;
+
+export interface FinishItem {
+  readonly claim: Pick<ClaimedDelivery, 'deliveryId' | 'webhookId' | 'claimId'>;
+  /** Decides the log events against the delivery as its log stands (locked). */
+  readonly decide: (state: DeliveryState) => DeliveryLogEvent[];
+  readonly options?: FinishOptions;
+}
+
+export interface FinishResult {
+  /** The log events this call added (empty when another worker recorded them first). */
+  readonly added: DeliveryLogEvent[];
+  /** The delivery after them. */
+  readonly state: DeliveryState;
+  /** An `AutoPauseWebhook` command was written to the outbox. */
+  readonly pauseRequested: boolean;
+  /** The claim was still this worker's (false: it ran out and another worker took it back). */
+  readonly claimHeld: boolean;
+}
+
+/**
+ * Records what happened to claimed deliveries, in one transaction, with set-based statements: what a busy
+ * worker records as calls complete. Results are in the order of `items`. One bad item fails
+ * the lot; the caller may then record the items one by one.
+ */
+export async function finishClaims(
+  dataSource: DataSource,
+  log: DeliveryLogStore,
+  items: readonly FinishItem[],
+): Promise<FinishResult[]> {
+  if (items.length === 0) return [];
+  return inTransaction(dataSource, async (manager) => {
+    const locked = await lockStates(
+      manager,
+      items.map((item) => item.claim.deliveryId),
+    );
+    const current = new Map(locked);
+    const decided: DeliveryLogEvent[] = [];
+    for (const item of items) {
+      const { deliveryId } = item.claim;
+      const state = current.get(deliveryId);
+      if (!state) throw new Error(`delivery ${deliveryId} has no log`);
+      const events = item.decide(state);
+      current.set(
+        deliveryId,
+        events.reduce<DeliveryState>((s, e) => evolveDelivery(s, e), state),
+      );
+      decided.push(...events);
+    }
+    const added = await log.append(decided, manager);
+    const addedBy = new Map<string, DeliveryLogEvent[]>();
+    for (const event of added) {
+      addedBy.set(event.deliveryId, [...(addedBy.get(event.deliveryId) ?? []), event]);
+    }
+    const after = new Map(
+      [...locked].map(([id, state]) => [
+        id,
+        (addedBy.get(id) ?? []).reduce<DeliveryState>((s, e) => evolveDelivery(s, e), state),
+      ]),
+    );
+
+    const open = (id: string) => {
+      const status = after.get(id)?.status;
+      return status === 'retry_scheduled' || status === 'pending';
+    };
+    const byId = (a: FinishItem, b: FinishItem) =>
+      a.claim.deliveryId < b.claim.deliveryId ? -1 : 1;
+    const moves = items.filter((i) => open(i.claim.deliveryId)).sort(byId);
+    const ends = items.filter((i) => !open(i.claim.deliveryId)).sort(byId);
+    const held = new Set<string>();
+    if (moves.length > 0) {
+      const [rows]: [Array<{ delivery_id: string }>, number] = await manager.query(
+        `UPDATE delivery_queue q SET claim_id = NULL, claimed_until = NULL,
+                due_at = COALESCE(m.due_at, q.due_at)
+           FROM unnest($1::text[], $2::uuid[], $3::timestamptz[]) AS m(delivery_id, claim_id, due_at)
+          WHERE q.delivery_id = m.delivery_id AND q.claim_id = m.claim_id
+         RETURNING q.delivery_id`,
+        [
+          moves.map((i) => i.claim.deliveryId),
+          moves.map((i) => i.claim.claimId),
+          moves.map((i) => after.get(i.claim.deliveryId)?.nextAttemptAt ?? null),
+        ],
+      );
+      rows.forEach((row) => held.add(row.delivery_id));
+    }
+    if (ends.length > 0) {
+      const [rows]: [Array<{ delivery_id: string; webhook_id: string; ordered: boolean }>, number] =
+        await manager.query(
+          `DELETE FROM delivery_queue q
+          USING unnest($1::text[], $2::uuid[]) AS e(delivery_id, claim_id)
+          WHERE q.delivery_id = e.delivery_id AND q.claim_id = e.claim_id
+         RETURNING q.delivery_id, q.webhook_id, q.ordered`,
+          [ends.map((i) => i.claim.deliveryId), ends.map((i) => i.claim.claimId)],
+        );
+      rows.forEach((row) => held.add(row.delivery_id));
+      await advanceLanes(
+        manager,
+        rows.filter((row) => row.ordered).map((row) => row.webhook_id),
+      );
+    }
+
+    // One streak update per webhook, in a fixed order (two workers never lock crosswise).
+    const paused = new Set<string>();
+    const webhooks = [...new Set(items.map((i) => i.claim.webhookId))].sort();
+    for (const webhookId of webhooks) {
+      const ofWebhook = added.filter((e) => e.webhookId === webhookId);
+      const options =
+        [...items].reverse().find((i) => i.claim.webhookId === webhookId)?.options ?? {};
+      if (await recordFailureStreak(manager, webhookId, ofWebhook, options)) paused.add(webhookId);
+    }
+
+    return items.map((item) => {
+      const { deliveryId, webhookId } = item.claim;
+      const own = addedBy.get(deliveryId) ?? [];
+      const state = after.get(deliveryId);
+      if (!state) throw new Error(`delivery ${deliveryId} has no log`);
+      return {
+        added: own,
+        state,
+        pauseRequested: paused.has(webhookId) && own.some((e) => ATTEMPT_TYPES.has(e.type)),
+        claimHeld: held.has(deliveryId),
+      };
+    });
+  });
+}
+
+/**
+ * The lanes whose head just ended get their next row as head (claimable). One statement: the
+ * first waiting row of each lane by `seq`, found through the lane's index.
+ */
+async function advanceLanes(manager: EntityManager, webhookIds: readonly string[]) {
+  if (webhookIds.length === 0) return;
+  await manager.query(
+    `UPDATE delivery_queue q SET waiting = false
+       FROM (SELECT l.delivery_id
+               FROM unnest($1::text[]) AS w(webhook_id)
+               CROSS JOIN LATERAL (
+                 SELECT o.delivery_id FROM delivery_queue o
+                  WHERE o.webhook_id = w.webhook_id AND o.ordered
+                  ORDER BY o.seq LIMIT 1) l) head
+      WHERE q.delivery_id = head.delivery_id AND q.waiting`,
+    [[...new Set(webhookIds)].sort()],
+  );
+}
+
+async function lockStates(
+  manager: EntityManager,
+  deliveryIds: readonly string[],
+): Promise<Map<string, DeliveryState>> {
+  const rows: Array<{ delivery_id: string; state: DeliveryState }> = await manager.query(
+    `SELECT delivery_id, state FROM deliveries WHERE delivery_id = ANY($1)
+      ORDER BY delivery_id FOR UPDATE`,
+    [[...new Set(deliveryIds)]],
+  );
+  return new Map(rows.map((row) => [row.delivery_id, row.state]));
+}
