@@ -28,29 +28,17 @@ import {
   startHttpsReceiver,
   uniqueName,
 } from '@hookline/shared-testing';
-import axios from 'axios';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import https from 'node:https';
 import path from 'node:path';
 import { Client } from 'pg';
 import { infraDown, infraUp } from '../infra';
+import { barePosts, DELIVERY_HEADER, perSecond, seconds, setting, sleep } from './bench-support';
 
-const DELIVERY_HEADER = 'x-corgea-delivery';
 const PARTITIONS = 6;
 const PRODUCE_BATCH = 1000;
 const POLL_MS = 50;
 const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_S'] ?? 600) * 1000;
-
-function setting(flag: string, envName: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${flag}=`));
-  const raw = arg ? arg.slice(flag.length + 3) : process.env[envName];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`--${flag} / ${envName} must be a positive integer, got ${raw}`);
-  }
-  return value;
-}
 
 const COUNT = setting('count', 'BENCH_COUNT', 20_000);
 const WEBHOOKS = setting('webhooks', 'BENCH_WEBHOOKS', 50);
@@ -62,10 +50,6 @@ const ENDPOINT_CONCURRENCY = setting(
 );
 const SIGNED = process.argv.includes('--signed') || process.env['BENCH_SIGNED'] === '1';
 const COMPANY = 'bench-company';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-const perSecond = (count: number, ms: number) => Math.round(count / (ms / 1000));
 
 async function main(): Promise<void> {
   const root = path.resolve(__dirname, '../..');
@@ -283,7 +267,12 @@ async function run(
     }
 
     receiver.reset();
-    const bareMs = await barePosts(receiver, bodyBytes);
+    const bareMs = await barePosts(receiver, {
+      count: COUNT,
+      concurrency: CONCURRENCY,
+      bodyBytes,
+      paths: WEBHOOKS,
+    });
     const bareRate = perSecond(COUNT, bareMs);
     console.log(
       `bare axios: ${COUNT} posts of ${bodyBytes} bytes, ${CONCURRENCY} at once, keep-alive, in ${seconds(bareMs)} = ${bareRate} posts/s`,
@@ -294,35 +283,6 @@ async function run(
     await worker.kill('SIGTERM');
     await producer.disconnect();
   }
-}
-
-/** N posts of `bodyBytes` to the receiver's webhook paths, CONCURRENCY at a time. */
-async function barePosts(
-  receiver: Awaited<ReturnType<typeof startHttpsReceiver>>,
-  bodyBytes: number,
-): Promise<number> {
-  const agent = new https.Agent({
-    keepAlive: true,
-    maxSockets: CONCURRENCY,
-    ca: receiver.ca.caPem,
-  });
-  const client = axios.create({ httpsAgent: agent, validateStatus: () => true });
-  const body = Buffer.alloc(bodyBytes, 'x');
-  let next = 0;
-  const started = Date.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < COUNT) {
-        const i = next++;
-        await client.post(receiver.url(`/hooks/${i % WEBHOOKS}`), body, {
-          headers: { 'content-type': 'application/json', [DELIVERY_HEADER]: `bare-${i}` },
-        });
-      }
-    }),
-  );
-  const ms = Date.now() - started;
-  agent.destroy();
-  return ms;
 }
 
 main().catch((error: unknown) => {

@@ -72,6 +72,8 @@ export const ENV = {
   postgresPort: 'HOOKLINE_POSTGRES_PORT',
   readyTimeout: 'HOOKLINE_INFRA_READY_TIMEOUT_S',
   postgresDir: 'HOOKLINE_POSTGRES_DIR',
+  /** `shared_preload_libraries` of a server `up` starts, e.g. `pg_stat_statements` for a benchmark. */
+  postgresPreload: 'HOOKLINE_POSTGRES_PRELOAD',
 } as const;
 
 /** The system directory under which root keeps each checkout's PostgreSQL files. */

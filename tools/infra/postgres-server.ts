@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 import { Client } from 'pg';
 
-import { HOST, type InfraPaths, type PostgresSettings } from './config';
+import { ENV, HOST, type InfraPaths, type PostgresSettings } from './config';
 import { errorMessage, InfraError } from './infra-error';
 import { appendLog } from './logs';
 import { sleep, spawnDetached } from './processes';
@@ -250,6 +250,8 @@ export function startPostgres(
     '-c',
     'unix_socket_directories=',
   ];
+  const preload = process.env[ENV.postgresPreload]?.trim();
+  if (preload) args.push('-c', `shared_preload_libraries=${preload}`);
   appendLog(paths.postgresLog, `$ ${binaries.postgres} ${args.join(' ')}`);
   const ids = postgresUserIds();
   return spawnDetached({
