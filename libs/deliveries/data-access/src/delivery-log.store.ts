@@ -20,7 +20,8 @@ export interface DeliveryLogEntry {
 }
 
 /** A `deliveries` row as `append` reads it before writing; `created_at` to the microsecond. */
-interface KnownDelivery {
+/** A `deliveries` row as {@link DeliveryLogStore.lock} returns it, locked for its transaction. */
+export interface KnownDelivery {
   readonly delivery_id: string;
   readonly state: DeliveryState;
   readonly created_at: string;
@@ -53,16 +54,21 @@ export class DeliveryLogStore {
   /**
    * Appends `events` in order; an event already recorded (same idempotency key) is skipped, and
    * only what is new moves the projections or reaches the outbox. Returns the new events.
+   *
+   * `locked`: the rows of the events' deliveries the caller locked with {@link lock} in this
+   * transaction (`manager`), so they are not read and locked a second time.
    */
   async append(
     events: readonly DeliveryLogEvent[],
     manager?: EntityManager,
+    locked?: readonly KnownDelivery[],
   ): Promise<DeliveryLogEvent[]> {
     if (events.length === 0) return [];
     // What a receiver answered (a NUL byte, a broken surrogate) is stored escaped: jsonb would
     // refuse it, fail the transaction and have the call made again.
     const storable = events.map((event) => jsonbSafe(event));
-    const run = (m: EntityManager) => this.appendIn(m, storable);
+    const run = (m: EntityManager) =>
+      this.appendIn(m, storable, manager === undefined ? undefined : locked);
     return manager ? run(manager) : inTransaction(this.dataSource, run);
   }
 
@@ -113,11 +119,20 @@ export class DeliveryLogStore {
     };
   }
 
-  private async appendIn(manager: EntityManager, events: readonly DeliveryLogEvent[]) {
+  private async appendIn(
+    manager: EntityManager,
+    events: readonly DeliveryLogEvent[],
+    locked: readonly KnownDelivery[] | undefined,
+  ) {
     const keys = events.map(idempotencyKey);
     // The deliveries first (locked): each event is placed in its delivery's week, by the
     // delivery's creation time, which is also what makes its idempotency key unique.
-    const known = await this.lockDeliveries(manager, events);
+    const known =
+      locked ??
+      (await this.lock(
+        manager,
+        events.map((e) => e.deliveryId),
+      ));
     const createdAt = new Map(known.map((row) => [row.delivery_id, row.created_at]));
     for (const event of events) {
       if (!createdAt.has(event.deliveryId)) createdAt.set(event.deliveryId, event.recordedAt);
@@ -174,16 +189,16 @@ export class DeliveryLogStore {
     return added;
   }
 
-  /** The `deliveries` rows of the events' deliveries that exist, locked for this transaction. */
-  private async lockDeliveries(
-    manager: EntityManager,
-    events: readonly DeliveryLogEvent[],
-  ): Promise<KnownDelivery[]> {
+  /**
+   * The `deliveries` rows of those deliveries that exist, locked for the transaction of
+   * `manager` in id order (two transactions never lock them crosswise).
+   */
+  async lock(manager: EntityManager, deliveryIds: readonly string[]): Promise<KnownDelivery[]> {
     return manager.query(
       `SELECT delivery_id, state, test,
               to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at
-         FROM deliveries WHERE delivery_id = ANY($1) FOR UPDATE`,
-      [[...new Set(events.map((e) => e.deliveryId))]],
+         FROM deliveries WHERE delivery_id = ANY($1) ORDER BY delivery_id FOR UPDATE`,
+      [[...new Set(deliveryIds)]],
     );
   }
 

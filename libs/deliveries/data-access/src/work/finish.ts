@@ -39,10 +39,11 @@ export async function finishClaims(
 ): Promise<FinishResult[]> {
   if (items.length === 0) return [];
   return inTransaction(dataSource, async (manager) => {
-    const locked = await lockStates(
+    const rows = await log.lock(
       manager,
       items.map((item) => item.claim.deliveryId),
     );
+    const locked = new Map(rows.map((row) => [row.delivery_id, row.state]));
     const current = new Map(locked);
     const decided: DeliveryLogEvent[] = [];
     for (const item of items) {
@@ -56,7 +57,7 @@ export async function finishClaims(
       );
       decided.push(...events);
     }
-    const added = await log.append(decided, manager);
+    const added = await log.append(decided, manager, rows);
     const addedBy = new Map<string, DeliveryLogEvent[]>();
     for (const event of added) {
       addedBy.set(event.deliveryId, [...(addedBy.get(event.deliveryId) ?? []), event]);
@@ -150,16 +151,4 @@ async function advanceLanes(manager: EntityManager, webhookIds: readonly string[
       WHERE q.delivery_id = head.delivery_id AND q.waiting`,
     [[...new Set(webhookIds)].sort()],
   );
-}
-
-async function lockStates(
-  manager: EntityManager,
-  deliveryIds: readonly string[],
-): Promise<Map<string, DeliveryState>> {
-  const rows: Array<{ delivery_id: string; state: DeliveryState }> = await manager.query(
-    `SELECT delivery_id, state FROM deliveries WHERE delivery_id = ANY($1)
-      ORDER BY delivery_id FOR UPDATE`,
-    [[...new Set(deliveryIds)]],
-  );
-  return new Map(rows.map((row) => [row.delivery_id, row.state]));
 }

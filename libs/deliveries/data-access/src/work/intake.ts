@@ -1,10 +1,5 @@
 import type { DeliveryLogEvent, DeliveryRequested } from '@hookline/contracts';
-import {
-  type DeliveryState,
-  evolveDelivery,
-  recordRequest,
-  stillHeld,
-} from '@hookline/deliveries-domain';
+import { evolveDelivery, recordRequest, stillHeld } from '@hookline/deliveries-domain';
 import { inTransaction } from '@hookline/shared-event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryLogStore } from '../delivery-log.store';
@@ -41,13 +36,10 @@ export async function intake(
       [[...new Set(received.map((r) => r.webhookId))].sort()],
     );
     const requests = await releaseReactivated(manager, received);
-    const known: Array<{ delivery_id: string; state: DeliveryState; created_at: string }> =
-      await manager.query(
-        `SELECT delivery_id, state,
-                to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at
-           FROM deliveries WHERE delivery_id = ANY($1) ORDER BY delivery_id FOR UPDATE`,
-        [[...new Set(requests.map((r) => r.deliveryId))]],
-      );
+    const known = await log.lock(
+      manager,
+      requests.map((r) => r.deliveryId),
+    );
     const states = new Map(known.map((row) => [row.delivery_id, row.state]));
     const createdAt = new Map(known.map((row) => [row.delivery_id, row.created_at]));
     // The first request of a delivery is kept in its delivery's week: at `now` for a new one.
@@ -78,7 +70,7 @@ export async function intake(
       events.push(...decided);
     }
     const orderedIds = new Set(requests.filter((r) => r.ordered === true).map((r) => r.deliveryId));
-    const added = await log.append(events, manager);
+    const added = await log.append(events, manager, known);
     const touched = new Map(added.map((e) => [e.deliveryId, e.webhookId]));
     const pending = [...touched].filter(([id]) => states.get(id)?.status === 'pending');
     if (pending.length === 0) return { recorded: added.length, queued: 0 };
