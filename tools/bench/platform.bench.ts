@@ -62,7 +62,7 @@ const POLL_MS = 50;
 // it going idle: the database's counters are read that long after a phase.
 const STATS_FLUSH_MS = 11_000;
 // The worker's own default, instead of the quicker poll the end-to-end tests give it.
-const WORKER_DEFAULTS = { HOOKLINE_DELIVERY_POLL_MS: '250' };
+const WORKER_DEFAULTS = { HOOKLINE_DELIVERY_POLL_MS: '1000' };
 
 const TARGETS = {
   saturationPerSecond: 1000,

@@ -48,7 +48,7 @@ export const loadConfig = (source: NodeJS.ProcessEnv = process.env) => {
       HOOKLINE_DELIVERY_CONCURRENCY: env.int(64, { min: 1, max: 10_000 }),
       HOOKLINE_DELIVERY_ENDPOINT_CONCURRENCY: env.int(8, { min: 1, max: 1000 }),
       HOOKLINE_DELIVERY_LEASE_MS: env.int(30_000, { min: 1000, max: 3_600_000 }),
-      HOOKLINE_DELIVERY_POLL_MS: env.int(250, { min: 10, max: 60_000 }),
+      HOOKLINE_DELIVERY_POLL_MS: env.int(1000, { min: 10, max: 60_000 }),
       HOOKLINE_DATABASE_POOL_SIZE: env.int(20, { min: 2, max: 500 }),
       HOOKLINE_DELIVERY_WORKER_GROUP: env.string('hookline-delivery-worker'),
       ...RETENTION_SETTINGS,
