@@ -1,8 +1,9 @@
 // Retention over a full week: a fresh database, one week's partition of `delivery_events` filled
 // set-based with 10 million rows (and that week's `deliveries` and `delivery_requests` with a
-// tenth as many each), then the retention run that drops the week (`DeliveryPartitions.maintain`,
-// DETACH ... CONCURRENTLY then DROP, per table) while a stream of deliveries goes on in a later
-// week: intake, claim and outcome, one delivery after the other, each timed. Starts the local
+// tenth as many each), then the retention run that drops the week (`DeliveryPartitions.maintain`:
+// the cut, DETACH ... CONCURRENTLY of every table's expired weeks, then the DROP of each detached
+// table) while a stream of deliveries goes on in a later week: intake, claim and outcome, one
+// delivery after the other, each timed. Prints every step's time, the cut's and the drops'. Starts the local
 // PostgreSQL when none runs (and stops what it started). Prints numbers; asserts nothing.
 //
 //   npm run bench:retention -- --rows=10000000
@@ -126,6 +127,8 @@ function stream(dataSource: DataSource, at: Date) {
   const work = new DeliveryWorkStore(dataSource);
   const webhooks = Array.from({ length: 4 }, () => newWebhookId());
   const latencies: number[] = [];
+  /** When each delivery ended (`performance.now()`), beside its latency. */
+  const ends: number[] = [];
   let running = true;
   const done = (async () => {
     for (let i = 0; running; i++) {
@@ -152,10 +155,14 @@ function stream(dataSource: DataSource, at: Date) {
         ),
       );
       latencies.push(performance.now() - started);
+      ends.push(performance.now());
     }
   })();
   return {
     latencies,
+    /** The latencies of the deliveries that ended within `[from, to]`. */
+    between: (from: number, to: number) =>
+      latencies.filter((_, i) => (ends[i] ?? 0) >= from && (ends[i] ?? 0) <= to),
     stop: async () => {
       running = false;
       await done;
@@ -194,14 +201,14 @@ async function run(dataSource: DataSource): Promise<void> {
 
   const live = stream(dataSource, later);
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const during = live.latencies.length;
   const started = performance.now();
   const report = await new DeliveryPartitions(dataSource).maintain({
     retentionDays: 7,
     now: later,
   });
-  const dropMs = performance.now() - started;
-  const whileDropping = live.latencies.slice(during);
+  const ended = performance.now();
+  const runMs = ended - started;
+  const dropMs = report.dropMs ?? 0;
   await new Promise((resolve) => setTimeout(resolve, 500));
   await live.stop();
   const [left]: Array<{ n: string }> = await dataSource.query(
@@ -210,27 +217,28 @@ async function run(dataSource: DataSource): Promise<void> {
   );
 
   const ms = (v: number) => `${v.toFixed(1)} ms`;
+  const latency = (values: readonly number[]) =>
+    `${values.length}; p50 ${ms(quantile(values, 0.5))}, max ${ms(Math.max(0, ...values))}`;
   console.log(
     `retention of one week: ${ROWS} rows of delivery_events, ${Math.ceil(ROWS / 10)} of deliveries and of delivery_requests`,
   );
   console.log(
     `  fill (generate_series)         ${fillSeconds.toFixed(1)} s, ${(Number(size?.bytes ?? 0) / 1024 ** 3).toFixed(2)} GB on disk`,
   );
-  console.log(`  retention run (detach + drop)  ${ms(dropMs)}`);
-  console.log(`  partitions dropped             ${report.dropped.join(', ')}`);
-  for (const t of report.timings ?? []) {
-    if (!t.name.endsWith(`_p${stamp(week)}`)) continue;
-    console.log(
-      `  ${t.name.padEnd(30)} detach ${ms(t.detachMs)} + drop ${ms(t.dropMs)} = ${ms(t.detachMs + t.dropMs)}`,
-    );
+  for (const step of report.steps ?? []) {
+    console.log(`  ${step.step.padEnd(8)} ${step.name.padEnd(40)} ${ms(step.ms)}`);
   }
+  console.log(`  the cut (detach, attach, queue) ${ms(report.cutMs ?? 0)}`);
+  console.log(`  the drops of detached tables   ${ms(dropMs)}`);
+  console.log(`  retention run in all           ${ms(runMs)} (with the weeks ahead checked)`);
   console.log(`  rows of the week left          ${left?.n}`);
   console.log(
     `  deliveries before, alone       ${baseline.latencies.length} in 3 s; p50 ${ms(quantile(baseline.latencies, 0.5))}, p99 ${ms(quantile(baseline.latencies, 0.99))}, max ${ms(Math.max(...baseline.latencies))}`,
   );
   console.log(
-    `  deliveries during the run      ${whileDropping.length}; p50 ${ms(quantile(whileDropping, 0.5))}, max ${ms(Math.max(0, ...whileDropping))} (intake + claim + outcome each)`,
+    `  deliveries during the cut      ${latency(live.between(started, ended - dropMs))} (intake + claim + outcome each)`,
   );
+  console.log(`  deliveries during the drops    ${latency(live.between(ended - dropMs, ended))}`);
 }
 
 main().catch((error: unknown) => {

@@ -101,6 +101,8 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
         retentionDays: this.config.HOOKLINE_RETENTION_DAYS,
         cutoff: report.cutoff?.toISOString(),
         ms: Date.now() - startedAt,
+        ...(report.cutMs === undefined ? {} : { cutMs: Math.round(report.cutMs) }),
+        ...(report.dropMs === undefined ? {} : { dropMs: Math.round(report.dropMs) }),
       });
     } catch (error) {
       this.lastError = error instanceof Error ? error.message : String(error);

@@ -49,6 +49,7 @@ export {
   ensurePartitions,
   MAINTENANCE_LOCK,
   type MaintenanceReport,
+  type RetentionStep,
 } from './partitions/delivery-partitions';
 export {
   PARTITIONED_TABLES,

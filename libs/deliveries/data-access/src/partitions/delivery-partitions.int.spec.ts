@@ -233,10 +233,36 @@ describe('the delivery log in weekly partitions, against the real PostgreSQL', (
         await count(`SELECT count(*) AS n FROM deliveries WHERE created_at < $1`, [keptFrom]),
       ).toBeGreaterThan(0);
 
+      // An expired week a stopped run detached but did not drop: this run drops it.
+      const stamp = (date: Date) => date.toISOString().slice(0, 10).replaceAll('-', '');
+      const [loose]: Array<{ name: string }> = await dataSource.query(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+          WHERE i.inhparent = 'deliveries'::regclass AND c.relname LIKE 'deliveries\\_p%'
+            AND c.relname < $1
+          ORDER BY c.relname DESC LIMIT 1`,
+        [`deliveries_p${stamp(keptFrom)}`],
+      );
+      if (!loose) throw new Error('no expired week to detach');
+      await dataSource.query(`ALTER TABLE deliveries DETACH PARTITION ${loose.name}`);
+
       const report = await new DeliveryPartitions(dataSource).maintain({ retentionDays: 90, now });
 
       expect(report.ran).toBe(true);
       expect(report.dropped.length).toBeGreaterThan(3);
+      expect(report.dropped).toContain(loose.name);
+      // The cut first, in all three tables, then the drops: each table that left, dropped.
+      const steps = (report.steps ?? []).map((step) => step.step);
+      expect(steps.lastIndexOf('detach')).toBeLessThan(steps.indexOf('drop'));
+      expect(steps.lastIndexOf('unqueue')).toBeLessThan(steps.indexOf('drop'));
+      expect(
+        (report.steps ?? [])
+          .filter((step) => step.step === 'drop')
+          .map((step) => step.name)
+          .sort(),
+      ).toEqual([...report.dropped].sort());
+      expect(
+        await count(`SELECT count(*) AS n FROM pg_class WHERE relname = ANY($1)`, [report.dropped]),
+      ).toBe(0);
       expect(await count(`SELECT count(*) AS n FROM deliveries`)).toBe(expected.deliveries);
       expect(await count(`SELECT count(*) AS n FROM delivery_events`)).toBe(expected.events);
       expect(await count(`SELECT count(*) AS n FROM delivery_requests`)).toBe(expected.requests);

@@ -31,15 +31,30 @@ export interface MaintenanceReport {
   readonly created: string[];
   /** Partitions detached and dropped by retention. */
   readonly dropped: string[];
-  /** How long each dropped partition took: its concurrent detach, then its drop. */
-  readonly timings?: PartitionTiming[];
+  /** What retention did, step by step, when it ran. */
+  readonly steps?: RetentionStep[];
+  /** How long the cut took: detaches, the new catch-alls, the queue rows deleted. */
+  readonly cutMs?: number;
+  /** How long dropping the detached tables took after the cut. */
+  readonly dropMs?: number;
   /** The creation time before which deliveries are gone, when retention ran. */
   readonly cutoff?: Date;
 }
 
-export interface PartitionTiming {
+/** One statement of a retention run, timed. */
+export interface RetentionStep {
+  readonly step: 'finalize' | 'detach' | 'attach' | 'unqueue' | 'drop';
+  /** The partition (or table) it acted on. */
   readonly name: string;
-  readonly detachMs: number;
+  readonly ms: number;
+}
+
+export interface RetentionResult {
+  readonly dropped: string[];
+  readonly created: string[];
+  readonly cutoff: Date;
+  readonly steps: RetentionStep[];
+  readonly cutMs: number;
   readonly dropMs: number;
 }
 
@@ -135,64 +150,82 @@ export async function ensurePartitions(
 
 /**
  * Drops the weeks wholly older than `days` before `now`, with the catch-all below them, and puts
- * an empty catch-all below the oldest week kept. Each partition leaves by
- * `DETACH PARTITION ... CONCURRENTLY` (SHARE UPDATE EXCLUSIVE on the partitioned table: inserts,
- * claims and reads go on; it waits for the transactions that may still read the partition) and
- * is then dropped on its own. Runs outside a transaction block. Resumes what an interrupted run
- * left: a pending detach is finalized, a detached partition dropped.
+ * an empty catch-all below the oldest week kept. Two phases (ADR 0011):
+ *
+ * - **The cut**, the part that touches the partitioned tables: each expired partition leaves by
+ *   `DETACH PARTITION ... CONCURRENTLY` (SHARE UPDATE EXCLUSIVE on the partitioned table:
+ *   inserts, claims and reads go on; it waits for the transactions that may still read the
+ *   partition), the new catch-all is attached, and the queue rows of the deliveries that went are
+ *   deleted. From its end no query sees the expired weeks, in any of the three tables.
+ * - **The drops** of the detached tables, one statement each. They lock only their own table,
+ *   which nothing reads any more; their time is the file system freeing the files.
+ *
+ * Runs outside a transaction block. Resumes what an interrupted run left: a pending detach is
+ * finalized, a detached partition dropped.
  */
 export async function dropExpiredPartitions(
   query: Query,
   days: number,
   now: Date,
-): Promise<{ dropped: string[]; created: string[]; cutoff: Date; timings: PartitionTiming[] }> {
+): Promise<RetentionResult> {
   const cutoff = retentionCutoff(now, days);
-  const dropped: string[] = [];
-  const timings: PartitionTiming[] = [];
-  const detachMs = new Map<string, number>();
+  const steps: RetentionStep[] = [];
+  const timed = async (step: RetentionStep['step'], name: string, sql: string) => {
+    const started = performance.now();
+    await query(sql);
+    steps.push({ step, name, ms: performance.now() - started });
+  };
+  const cutStarted = performance.now();
+  const leaving: string[] = [];
   const created: string[] = [];
   for (const { table } of PARTITIONED_TABLES) {
     let listed = await list(query, table);
     for (const name of listed.pending) {
-      await query(`ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(name)} FINALIZE`);
+      await timed(
+        'finalize',
+        name,
+        `ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(name)} FINALIZE`,
+      );
     }
     if (listed.pending.length > 0) listed = await list(query, table);
     for (const range of listed.loose) {
-      if (range.to.getTime() > cutoff.getTime()) continue;
-      await query(`DROP TABLE ${ident(range.name)}`);
-      dropped.push(range.name);
+      if (range.to.getTime() <= cutoff.getTime()) leaving.push(range.name);
     }
     const plan = planRetention(listed.weekly, cutoff);
     if (!plan.newBefore) continue;
-    const leaving = [...(listed.before ? [listed.before] : []), ...plan.drop];
-    for (const partition of leaving) {
-      const started = performance.now();
-      await query(
+    for (const partition of [...(listed.before ? [listed.before] : []), ...plan.drop]) {
+      await timed(
+        'detach',
+        partition.name,
         `ALTER TABLE ${ident(table)} DETACH PARTITION ${ident(partition.name)} CONCURRENTLY`,
       );
-      detachMs.set(partition.name, performance.now() - started);
+      leaving.push(partition.name);
     }
     const name = beforePartitionName(table, plan.newBefore);
+    const started = performance.now();
     await createPartition(query, table, name, undefined, plan.newBefore);
+    steps.push({ step: 'attach', name, ms: performance.now() - started });
     created.push(name);
-    for (const partition of leaving) {
-      const started = performance.now();
-      await query(`DROP TABLE ${ident(partition.name)}`);
-      dropped.push(partition.name);
-      timings.push({
-        name: partition.name,
-        detachMs: detachMs.get(partition.name) ?? 0,
-        dropMs: performance.now() - started,
-      });
-    }
   }
-  if (dropped.length > 0) {
+  if (leaving.length > 0) {
     // Work still queued for a delivery whose week is gone could never be claimed again.
-    await query(
+    await timed(
+      'unqueue',
+      'delivery_queue',
       `DELETE FROM delivery_queue q WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.delivery_id = q.delivery_id)`,
     );
   }
-  return { dropped, created, cutoff, timings };
+  const cutMs = performance.now() - cutStarted;
+  const dropStarted = performance.now();
+  for (const name of leaving) await timed('drop', name, `DROP TABLE ${ident(name)}`);
+  return {
+    dropped: leaving,
+    created,
+    cutoff,
+    steps,
+    cutMs,
+    dropMs: performance.now() - dropStarted,
+  };
 }
 
 /**
@@ -228,7 +261,9 @@ export class DeliveryPartitions {
           ran: true,
           created: [...created, ...retained.created],
           dropped: retained.dropped,
-          timings: retained.timings,
+          steps: retained.steps,
+          cutMs: retained.cutMs,
+          dropMs: retained.dropMs,
           cutoff: retained.cutoff,
         };
       } finally {
