@@ -283,7 +283,6 @@ export class DeliveryLogStore {
         ok: number;
         failed: number;
         trailing: number;
-        reset: boolean;
         last: string;
       }
     >();
@@ -296,13 +295,11 @@ export class DeliveryLogStore {
         ok: 0,
         failed: 0,
         trailing: 0,
-        reset: false,
         last: event.recordedAt,
       };
       if (ok) {
         sum.ok += 1;
         sum.trailing = 0;
-        sum.reset = true;
       } else {
         sum.failed += 1;
         sum.trailing += 1;
@@ -310,20 +307,39 @@ export class DeliveryLogStore {
       if (event.recordedAt > sum.last) sum.last = event.recordedAt;
       byWebhook.set(event.webhookId, sum);
     }
-    // In webhook order: two workers recording at once never lock the rows crosswise.
-    for (const [webhookId, sum] of [...byWebhook].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      await manager.query(
-        `INSERT INTO webhook_stats AS s (webhook_id, company, total_calls, successful_calls, failed_calls,
-                                         consecutive_failures, last_triggered_at)
-         VALUES ($1, $2, $3::int + $4::int, $3::int, $4::int, $5::int, $7)
-         ON CONFLICT (webhook_id) DO UPDATE SET
-           total_calls = s.total_calls + $3::int + $4::int,
-           successful_calls = s.successful_calls + $3::int,
-           failed_calls = s.failed_calls + $4::int,
-           consecutive_failures = CASE WHEN $6::boolean THEN $5::int ELSE s.consecutive_failures + $5::int END,
-           last_triggered_at = GREATEST(s.last_triggered_at, EXCLUDED.last_triggered_at)`,
-        [webhookId, sum.company, sum.ok, sum.failed, sum.trailing, sum.reset, sum.last],
-      );
-    }
+    if (byWebhook.size === 0) return;
+    // One statement, in webhook order: two workers recording at once never lock rows crosswise.
+    await manager.query(
+      `INSERT INTO webhook_stats AS s (webhook_id, company, total_calls, successful_calls, failed_calls,
+                                       consecutive_failures, last_triggered_at)
+       SELECT w.webhook_id, w.company, w.ok + w.failed, w.ok, w.failed, w.trailing_failures, w.last
+         FROM jsonb_to_recordset($1::jsonb)
+              AS w(webhook_id text, company text, ok int, failed int, trailing_failures int,
+                   last timestamptz)
+        ORDER BY w.webhook_id
+       ON CONFLICT (webhook_id) DO UPDATE SET
+         total_calls = s.total_calls + EXCLUDED.total_calls,
+         successful_calls = s.successful_calls + EXCLUDED.successful_calls,
+         failed_calls = s.failed_calls + EXCLUDED.failed_calls,
+         -- A success in the batch ends the run: the count is the failures after the last one.
+         consecutive_failures = CASE
+           WHEN EXCLUDED.successful_calls > 0 THEN EXCLUDED.consecutive_failures
+           ELSE s.consecutive_failures + EXCLUDED.consecutive_failures END,
+         last_triggered_at = GREATEST(s.last_triggered_at, EXCLUDED.last_triggered_at)`,
+      [
+        JSON.stringify(
+          [...byWebhook]
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([webhookId, sum]) => ({
+              webhook_id: webhookId,
+              company: sum.company,
+              ok: sum.ok,
+              failed: sum.failed,
+              trailing_failures: sum.trailing,
+              last: sum.last,
+            })),
+        ),
+      ],
+    );
   }
 }

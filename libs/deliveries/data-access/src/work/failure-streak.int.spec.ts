@@ -113,6 +113,65 @@ describe('the failure streak of finished claims against the real PostgreSQL', ()
       expect(commandOf(all[1]).consecutiveFailures).toBe(THRESHOLD);
     });
 
+    it('moves the streaks and stats of every webhook of one batch, each by its own calls', async () => {
+      const a = 'wh_batchA';
+      const b = 'wh_batchB';
+      const v1: FinishOptions = {
+        webhook: { status: 'active', version: 1 },
+        autoPauseThreshold: THRESHOLD,
+      };
+      await finishNew(a, THRESHOLD - 2, fail, v1);
+      await work.intake([...requests(a, 3), ...requests(b, 3)], new Date());
+      const claims = await claimAll();
+      const ofA = claims.filter((c) => c.webhookId === a);
+      const ofB = claims.filter((c) => c.webhookId === b);
+      expect([ofA.length, ofB.length]).toEqual([3, 3]);
+      const [b1, b2, b3] = ofB;
+      if (!b1 || !b2 || !b3) throw new Error('claims missing');
+      // Interleaved, as outcomes arrive: A fails three times (past the threshold), B fails,
+      // succeeds and fails.
+      const results = await work.finishMany([
+        { claim: ofA[0] as ClaimedDelivery, decide: fail, options: v1 },
+        { claim: b1, decide: fail, options: v1 },
+        { claim: ofA[1] as ClaimedDelivery, decide: fail, options: v1 },
+        { claim: b2, decide: succeed, options: v1 },
+        { claim: ofA[2] as ClaimedDelivery, decide: fail, options: v1 },
+        { claim: b3, decide: fail, options: v1 },
+      ]);
+      expect(results.map((r) => r.pauseRequested)).toEqual([true, false, true, false, true, false]);
+      expect(await commands(a)).toHaveLength(1);
+      expect(await commands(b)).toEqual([]);
+      const streaks: Array<{ webhook_id: string; streak: FailureStreak }> = await dataSource.query(
+        `SELECT webhook_id, streak FROM webhook_failure_streaks WHERE webhook_id = ANY($1) ORDER BY webhook_id`,
+        [[a, b]],
+      );
+      expect(streaks.map((r) => [r.webhook_id, r.streak.consecutiveFailures])).toEqual([
+        [a, THRESHOLD + 1],
+        [b, 1],
+      ]);
+      const stats: Array<Record<string, unknown>> = await dataSource.query(
+        `SELECT webhook_id, total_calls::int, successful_calls::int, failed_calls::int, consecutive_failures
+           FROM webhook_stats WHERE webhook_id = ANY($1) ORDER BY webhook_id`,
+        [[a, b]],
+      );
+      expect(stats).toEqual([
+        {
+          webhook_id: a,
+          total_calls: THRESHOLD + 1,
+          successful_calls: 0,
+          failed_calls: THRESHOLD + 1,
+          consecutive_failures: THRESHOLD + 1,
+        },
+        {
+          webhook_id: b,
+          total_calls: 3,
+          successful_calls: 1,
+          failed_calls: 2,
+          consecutive_failures: 1,
+        },
+      ]);
+    });
+
     it('writes no command while the webhook is paused or unknown', async () => {
       const webhookId = 'wh_streakPaused';
 

@@ -10,7 +10,7 @@ import {
   type FailureStreak,
   NO_WEBHOOK_STREAK,
 } from '@hookline/deliveries-domain';
-import { writeOutbox } from '@hookline/shared-event-store';
+import { type OutboxMessage, writeOutbox } from '@hookline/shared-event-store';
 import type { EntityManager } from 'typeorm';
 
 /** What the worker knows of the webhook when it records an outcome. */
@@ -32,68 +32,90 @@ export const ATTEMPT_TYPES: ReadonlySet<DeliveryLogEvent['type']> = new Set([
   'AttemptFailed',
 ]);
 
+/** One webhook's new log events of a finish batch, with what the worker knows of the webhook. */
+export interface WebhookAttempts {
+  readonly webhookId: string;
+  readonly added: readonly DeliveryLogEvent[];
+  readonly options: FailureStreakOptions;
+}
+
 /**
- * Moves the webhook's failure streak by its new attempts, as the domain's auto-pause rule
- * ({@link countAttempts}) decides: test calls left out, re-armed after a re-activation, the
- * threshold reached once. The streak row is locked, read, and written back when the rule
- * counted something; a pause the rule sends is an `AutoPauseWebhook` command in the outbox.
- * Returns whether one was written.
+ * Moves the failure streaks of the batch's webhooks by their new attempts, as the domain's
+ * auto-pause rule ({@link countAttempts}) decides for each: test calls left out, re-armed after a
+ * re-activation, the threshold reached once. Set-based: one statement locks and reads the streak
+ * rows (in webhook order, so two workers never lock them crosswise), one writes back those the
+ * rule counted, and a pause the rule sends is an `AutoPauseWebhook` command in the outbox.
+ * Returns the webhooks a pause was written for.
  */
-export async function recordFailureStreak(
+export async function recordFailureStreaks(
   manager: EntityManager,
-  webhookId: string,
-  added: readonly DeliveryLogEvent[],
-  options: FailureStreakOptions,
-): Promise<boolean> {
-  const attempts = added
-    .filter((e) => ATTEMPT_TYPES.has(e.type))
-    .map((event) => ({
-      event,
-      deliveryId: event.deliveryId,
-      attemptNumber: event.attempt,
-      ok: event.type === 'AttemptSucceeded',
-      trigger: event.trigger,
-    }));
-  if (!attempts.some(countsTowardsPause)) return false;
-  const [row]: Array<{ streak: FailureStreak; paused_at_version: number | null }> =
-    await manager.query(
-      `SELECT streak, paused_at_version FROM webhook_failure_streaks WHERE webhook_id = $1 FOR UPDATE`,
-      [webhookId],
+  webhooks: readonly WebhookAttempts[],
+): Promise<Set<string>> {
+  const counting = webhooks
+    .map(({ webhookId, added, options }) => ({
+      webhookId,
+      options,
+      attempts: added
+        .filter((e) => ATTEMPT_TYPES.has(e.type))
+        .map((event) => ({
+          event,
+          deliveryId: event.deliveryId,
+          attemptNumber: event.attempt,
+          ok: event.type === 'AttemptSucceeded',
+          trigger: event.trigger,
+        })),
+    }))
+    .filter(({ attempts }) => attempts.some(countsTowardsPause))
+    .sort((a, b) => (a.webhookId < b.webhookId ? -1 : a.webhookId > b.webhookId ? 1 : 0));
+  const paused = new Set<string>();
+  if (counting.length === 0) return paused;
+  const rows: Array<{
+    webhook_id: string;
+    streak: FailureStreak;
+    paused_at_version: number | null;
+  }> = await manager.query(
+    `SELECT webhook_id, streak, paused_at_version FROM webhook_failure_streaks
+      WHERE webhook_id = ANY($1::text[]) ORDER BY webhook_id FOR UPDATE`,
+    [counting.map((w) => w.webhookId)],
+  );
+  const known = new Map(rows.map((row) => [row.webhook_id, row]));
+  const writes: Array<{
+    webhook_id: string;
+    streak: FailureStreak;
+    paused_at_version: number | null;
+  }> = [];
+  const commands: OutboxMessage[] = [];
+  for (const { webhookId, options, attempts } of counting) {
+    const row = known.get(webhookId);
+    const { webhook } = options;
+    const decision = countAttempts(
+      row ? { streak: row.streak, pausedAtVersion: row.paused_at_version } : NO_WEBHOOK_STREAK,
+      attempts,
+      {
+        ...(webhook ? { webhook } : {}),
+        ...(options.autoPauseThreshold === undefined
+          ? {}
+          : { threshold: options.autoPauseThreshold }),
+      },
     );
-  const { webhook } = options;
-  const decision = countAttempts(
-    row ? { streak: row.streak, pausedAtVersion: row.paused_at_version } : NO_WEBHOOK_STREAK,
-    attempts,
-    {
-      ...(webhook ? { webhook } : {}),
-      ...(options.autoPauseThreshold === undefined
-        ? {}
-        : { threshold: options.autoPauseThreshold }),
-    },
-  );
-  const last = decision.last?.event;
-  if (!decision.counted || !last) return false;
-  const { streak, pausedAtVersion } = decision.next;
-  await manager.query(
-    `INSERT INTO webhook_failure_streaks (webhook_id, streak, paused_at_version) VALUES ($1, $2, $3)
-     ON CONFLICT (webhook_id) DO UPDATE SET streak = EXCLUDED.streak,
-                                            paused_at_version = EXCLUDED.paused_at_version`,
-    [webhookId, JSON.stringify(streak), pausedAtVersion],
-  );
-  if (!decision.pause) return false;
-  const command: WebhookCommandRequested = {
-    schemaVersion: 1,
-    type: 'AutoPauseWebhook',
-    webhookId,
-    company: last.company,
-    reason: `paused after ${streak.consecutiveFailures} consecutive failed calls; last: ${last.error ?? 'failed'}`,
-    consecutiveFailures: streak.consecutiveFailures,
-    requestedAt: last.recordedAt,
-    correlationId: last.correlationId,
-    ...(webhook ? { webhookVersion: webhook.version } : {}),
-  };
-  await writeOutbox(manager, [
-    {
+    const last = decision.last?.event;
+    if (!decision.counted || !last) continue;
+    const { streak, pausedAtVersion } = decision.next;
+    writes.push({ webhook_id: webhookId, streak, paused_at_version: pausedAtVersion });
+    if (!decision.pause) continue;
+    paused.add(webhookId);
+    const command: WebhookCommandRequested = {
+      schemaVersion: 1,
+      type: 'AutoPauseWebhook',
+      webhookId,
+      company: last.company,
+      reason: `paused after ${streak.consecutiveFailures} consecutive failed calls; last: ${last.error ?? 'failed'}`,
+      consecutiveFailures: streak.consecutiveFailures,
+      requestedAt: last.recordedAt,
+      correlationId: last.correlationId,
+      ...(webhook ? { webhookVersion: webhook.version } : {}),
+    };
+    commands.push({
       topic: options.commandsTopic ?? KAFKA_TOPICS.webhooksCommands,
       key: webhookId,
       value: JSON.stringify(command),
@@ -102,7 +124,19 @@ export async function recordFailureStreak(
         [KAFKA_HEADERS.schemaVersion]: '1',
         [KAFKA_HEADERS.correlationId]: command.correlationId,
       },
-    },
-  ]);
-  return true;
+    });
+  }
+  if (writes.length > 0) {
+    await manager.query(
+      `INSERT INTO webhook_failure_streaks (webhook_id, streak, paused_at_version)
+       SELECT w.webhook_id, w.streak, w.paused_at_version
+         FROM jsonb_to_recordset($1::jsonb) AS w(webhook_id text, streak jsonb, paused_at_version int)
+        ORDER BY w.webhook_id
+       ON CONFLICT (webhook_id) DO UPDATE SET streak = EXCLUDED.streak,
+                                              paused_at_version = EXCLUDED.paused_at_version`,
+      [JSON.stringify(writes)],
+    );
+  }
+  if (commands.length > 0) await writeOutbox(manager, commands);
+  return paused;
 }

@@ -4,7 +4,7 @@ import { inTransaction } from '@hookline/shared-event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DeliveryLogStore } from '../delivery-log.store';
 import type { ClaimedDelivery } from './claims';
-import { ATTEMPT_TYPES, recordFailureStreak, type FailureStreakOptions } from './failure-streak';
+import { ATTEMPT_TYPES, type FailureStreakOptions, recordFailureStreaks } from './failure-streak';
 
 /** How an outcome is recorded: the webhook as the worker sees it, and the auto-pause settings. */
 export type FinishOptions = FailureStreakOptions;
@@ -109,15 +109,18 @@ export async function finishClaims(
       );
     }
 
-    // One streak update per webhook, in a fixed order (two workers never lock crosswise).
-    const paused = new Set<string>();
-    const webhooks = [...new Set(items.map((i) => i.claim.webhookId))].sort();
-    for (const webhookId of webhooks) {
-      const ofWebhook = added.filter((e) => e.webhookId === webhookId);
-      const options =
-        [...items].reverse().find((i) => i.claim.webhookId === webhookId)?.options ?? {};
-      if (await recordFailureStreak(manager, webhookId, ofWebhook, options)) paused.add(webhookId);
+    // The streaks of all the batch's webhooks at once, each with the options of its last item.
+    const ofWebhook = new Map<string, { added: DeliveryLogEvent[]; options: FinishOptions }>();
+    for (const item of items) {
+      const entry = ofWebhook.get(item.claim.webhookId);
+      if (entry) entry.options = item.options ?? {};
+      else ofWebhook.set(item.claim.webhookId, { added: [], options: item.options ?? {} });
     }
+    for (const event of added) ofWebhook.get(event.webhookId)?.added.push(event);
+    const paused = await recordFailureStreaks(
+      manager,
+      [...ofWebhook].map(([webhookId, { added, options }]) => ({ webhookId, added, options })),
+    );
 
     return items.map((item) => {
       const { deliveryId, webhookId } = item.claim;
