@@ -1,5 +1,6 @@
 import type { DeliveryRequested } from '@hookline/contracts';
 import { type ClaimHold, type DeliveryState, holdAtClaim } from '@hookline/deliveries-domain';
+import { queryPrepared } from '@hookline/shared-event-store';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
@@ -131,7 +132,8 @@ export async function claimDue(
   const claimId = randomUUID();
   // One round trip: the claim, the request and state of each claimed delivery, and what the
   // database says of its webhook (status committed by the config API, the worker's streak).
-  const rows: Array<{
+  // Prepared: planning this statement over the partitioned tables cost about a third of it.
+  const { rows } = await queryPrepared<{
     delivery_id: string;
     webhook_id: string;
     request: DeliveryRequested;
@@ -140,7 +142,7 @@ export async function claimDue(
     webhook_version: number | null;
     pause_requested: boolean | null;
     paused_at_version: number | null;
-  }> = await dataSource.query(CLAIM_SQL, [
+  }>(dataSource, CLAIM_SQL, [
     options.skipWebhooks,
     options.perWebhookLimit,
     options.limit,
