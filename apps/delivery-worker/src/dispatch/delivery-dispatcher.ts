@@ -57,6 +57,19 @@ export interface DispatcherOptions {
 
 /** Claims per query. */
 const CLAIM_BATCH = 100;
+/**
+ * Claims held at once, as a multiple of `concurrency`: calls in flight plus outcomes made and
+ * waiting for their transaction. A call's slot is free as soon as it returns, so the calls go on
+ * while the outcomes before them are written; this bounds how far they may run ahead of a slow
+ * database.
+ */
+const HELD_PER_SLOT = 2;
+/**
+ * While calls run, a claim waits up to this long for a quarter of the slots to come free: the
+ * claim statement costs about as much for five rows as for fifty, so claiming each slot as it
+ * frees up spends the database's time on claims. With no call running it claims at once.
+ */
+const CLAIM_LINGER_MS = 10;
 /** A test delivery is one call: its caller waits for the outcome. */
 const TEST_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 1,
@@ -66,8 +79,9 @@ const TEST_RETRY_POLICY: RetryPolicy = {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface InFlight {
+interface Held {
   readonly claim: ClaimedDelivery;
+  /** Settles once the claim's outcome is recorded (or left to its lease). */
   readonly done: Promise<void>;
 }
 
@@ -75,14 +89,20 @@ interface InFlight {
  * Claims due deliveries from the work queue and makes their calls, at most `concurrency` at
  * once and at most `endpointConcurrency` per webhook across every worker (the claim counts all
  * workers' leases, ADR 0012): a webhook at its limit here is left out of the next claims, so a
- * hanging endpoint ties up its own slots and no one else's. Each claim goes through the stages:
+ * hanging endpoint ties up its own slots and no one else's. A slot is free when its call returns;
+ * the claim's lease is held until its outcome is recorded, so the fleet-wide count errs on the
+ * side of fewer calls. Each claim goes through the stages:
  * {@link planClaim} decides (drop, wait, skip or send), {@link makeAttempt} calls, the
  * {@link OutcomeRecorder} records the outcome, the next retry's time and the auto-pause count in
  * one transaction, while the {@link LeaseKeeper} renews the claim's lease. Nothing is kept only
  * in memory: a crash at any point leaves rows whose leases run out and are claimed again.
  */
 export class DeliveryDispatcher {
-  private readonly inFlight = new Map<string, InFlight>();
+  /** Every claim held: its call running, or its outcome waiting to be recorded. */
+  private readonly held = new Map<string, Held>();
+  /** Claims whose call (or plan) is still running: these use the `concurrency` slots. */
+  private calling = 0;
+  /** Calls running to each webhook. */
   private readonly perWebhook = new Map<string, number>();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -126,7 +146,7 @@ export class DeliveryDispatcher {
   }
 
   stats() {
-    return { ...this.counters, inFlight: this.inFlight.size };
+    return { ...this.counters, inFlight: this.calling, recording: this.held.size - this.calling };
   }
 
   /**
@@ -137,7 +157,7 @@ export class DeliveryDispatcher {
     this.running = false;
     this.wake();
     await this.loop;
-    const pending = [...this.inFlight.values()];
+    const pending = [...this.held.values()];
     let deadline: NodeJS.Timeout | undefined;
     const drained = await Promise.race([
       Promise.allSettled(pending.map((p) => p.done)).then(() => true),
@@ -160,16 +180,37 @@ export class DeliveryDispatcher {
         options.logger.error({ msg: 'claiming due deliveries failed', error: String(error) });
         await sleep(1000);
       }
-      if (this.running && (claimed === 0 || this.inFlight.size >= options.concurrency)) {
+      if (this.running && (claimed === 0 || this.freeSlots() === 0)) {
         await this.work.wait();
       }
+      await this.gatherSlots();
     }
+  }
+
+  /** Waits (a little) for more free slots while calls run, so one claim takes more rows. */
+  private async gatherSlots(): Promise<void> {
+    const quorum = Math.max(1, Math.floor(this.options.concurrency / 4));
+    const until = Date.now() + CLAIM_LINGER_MS;
+    while (this.running && this.calling > 0 && this.freeSlots() < quorum) {
+      const left = until - Date.now();
+      if (left <= 0) return;
+      await this.work.wait(left);
+    }
+  }
+
+  /** How many more claims may start: free call slots, within the bound on claims held. */
+  private freeSlots(): number {
+    const { concurrency } = this.options;
+    return Math.max(
+      0,
+      Math.min(concurrency - this.calling, HELD_PER_SLOT * concurrency - this.held.size),
+    );
   }
 
   /** Claims as much due work as there are free slots, and launches it; returns how much. */
   private async claimSome(): Promise<number> {
     const { options } = this;
-    const free = options.concurrency - this.inFlight.size;
+    const free = this.freeSlots();
     if (free <= 0) return 0;
     const skipWebhooks = [...this.perWebhook]
       .filter(([, count]) => count >= options.endpointConcurrency)
@@ -200,8 +241,19 @@ export class DeliveryDispatcher {
 
   private launch(claim: ClaimedDelivery): void {
     this.perWebhook.set(claim.webhookId, (this.perWebhook.get(claim.webhookId) ?? 0) + 1);
+    this.calling += 1;
     this.leases.hold(claim);
-    const done = this.process(claim)
+    let slotHeld = true;
+    const freeSlot = () => {
+      if (!slotHeld) return;
+      slotHeld = false;
+      this.calling -= 1;
+      const count = (this.perWebhook.get(claim.webhookId) ?? 1) - 1;
+      if (count <= 0) this.perWebhook.delete(claim.webhookId);
+      else this.perWebhook.set(claim.webhookId, count);
+      this.wake();
+    };
+    const done = this.process(claim, freeSlot)
       .catch((error: unknown) => {
         // The lease runs out and the delivery is claimed again: nothing is lost.
         this.options.logger.error({
@@ -211,18 +263,20 @@ export class DeliveryDispatcher {
         });
       })
       .finally(() => {
-        this.inFlight.delete(claim.deliveryId);
+        this.held.delete(claim.deliveryId);
         this.leases.drop(claim.deliveryId);
-        const count = (this.perWebhook.get(claim.webhookId) ?? 1) - 1;
-        if (count <= 0) this.perWebhook.delete(claim.webhookId);
-        else this.perWebhook.set(claim.webhookId, count);
+        freeSlot();
         this.wake();
       });
-    this.inFlight.set(claim.deliveryId, { claim, done });
+    this.held.set(claim.deliveryId, { claim, done });
   }
 
-  /** Carries out the claim's plan. */
-  private async process(claim: ClaimedDelivery): Promise<void> {
+  /**
+   * Carries out the claim's plan; `callDone` is told when the call has returned and only the
+   * outcome is left to record (the plans without a call keep their slot to the end: they are
+   * short).
+   */
+  private async process(claim: ClaimedDelivery, callDone: () => void): Promise<void> {
     const plan = planClaim({
       claim,
       lookup: this.options.directory.lookup(claim.webhookId),
@@ -242,12 +296,17 @@ export class DeliveryDispatcher {
           plan.webhook,
         );
       case 'send':
-        return this.send(claim, plan.webhook, plan.test);
+        return this.send(claim, plan.webhook, plan.test, callDone);
     }
   }
 
-  /** Makes the claim's call and records its outcome. */
-  private async send(claim: ClaimedDelivery, record: DeliveryTarget, isTest: boolean) {
+  /** Makes the claim's call, frees its slot, and records its outcome. */
+  private async send(
+    claim: ClaimedDelivery,
+    record: DeliveryTarget,
+    isTest: boolean,
+    callDone: () => void,
+  ) {
     const { options } = this;
     const now = new Date();
     const { outcome, details } = await makeAttempt({
@@ -259,6 +318,7 @@ export class DeliveryDispatcher {
       sender: options.sender,
       now,
     });
+    callDone();
     this.counters.attempts += 1;
     if (outcome.ok) this.counters.succeeded += 1;
     else this.counters.failed += 1;
