@@ -8,6 +8,10 @@ import {
 } from 'kafkajs';
 import { tlsTrustFailure } from '@hookline/shared-config';
 import type { KafkaSecurity } from './kafka-settings';
+import { installRequestQueueIdleFix } from './request-queue-idle';
+
+// Before any client exists: every connection of this process gets the fixed request queue.
+installRequestQueueIdleFix();
 
 /** Where kafkajs log lines go; apps pass their own structured logger. */
 export interface KafkaLogSink {
