@@ -140,7 +140,12 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', 'libs/shared/testing/**/*.ts', 'apps/*/src/testing/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      'libs/shared/testing/**/*.ts',
+      'apps/*/src/testing/**/*.ts',
+      'libs/**/src/**/testing/**/*.ts',
+    ],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(['type:testing', 'scope:testing']),
     },

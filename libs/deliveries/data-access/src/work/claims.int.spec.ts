@@ -1,5 +1,4 @@
 import type { DeliveryRequested } from '@hookline/contracts';
-import { createTestDatabase, type TestDatabase } from '@hookline/shared-testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '@hookline/shared-event-store';
@@ -13,32 +12,16 @@ import {
   only,
   fail,
   succeed,
-  openWorkStore,
-  workProbes,
-  type WorkStoreSetup,
+  useWorkStore,
 } from './testing/work-store.fixtures';
 
 describe('claims, renewals and releases against the real PostgreSQL', () => {
-  let db: TestDatabase;
-  let setup: WorkStoreSetup;
+  const store = useWorkStore('work_claims');
+  const { claimAll, queueRow, makeDue, count } = store;
   let dataSource: DataSource;
   let otherDataSource: DataSource;
   let work: DeliveryWorkStore;
-  const { claimAll, queueRow, makeDue, count } = workProbes(() => setup);
-
-  beforeAll(async () => {
-    db = await createTestDatabase('work_claims');
-    setup = await openWorkStore(db.url);
-    ({ dataSource, otherDataSource, work } = setup);
-  });
-
-  afterAll(async () => {
-    await setup?.close();
-    await db?.drop();
-  });
-
-  // Each test sees only its own work: claims take every due row of the database.
-  beforeEach(() => setup.dataSource.query(`DELETE FROM delivery_queue`));
+  beforeAll(() => ({ dataSource, otherDataSource, work } = store.get()));
 
   describe('claim', () => {
     it('claims only rows that are due', async () => {
@@ -171,7 +154,7 @@ describe('claims, renewals and releases against the real PostgreSQL', () => {
 
     it('claims at once on four connections never lease more than perWebhookLimit of one webhook', async () => {
       const sources = await Promise.all(
-        [1, 2].map(() => createDataSource({ url: db.url, migrations: [] }).initialize()),
+        [1, 2].map(() => createDataSource({ url: store.get().url, migrations: [] }).initialize()),
       );
       try {
         const stores = [work, new DeliveryWorkStore(otherDataSource)].concat(

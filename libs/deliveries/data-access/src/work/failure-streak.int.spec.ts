@@ -4,7 +4,6 @@ import {
   parseWebhookCommandRequested,
 } from '@hookline/contracts';
 import type { DeliveryState, FailureStreak } from '@hookline/deliveries-domain';
-import { createTestDatabase, type TestDatabase } from '@hookline/shared-testing';
 import type { DataSource } from 'typeorm';
 import {
   type ClaimedDelivery,
@@ -18,31 +17,15 @@ import {
   fail,
   succeed,
   type OutboxRow,
-  openWorkStore,
-  workProbes,
-  type WorkStoreSetup,
+  useWorkStore,
 } from './testing/work-store.fixtures';
 
 describe('the failure streak of finished claims against the real PostgreSQL', () => {
-  let db: TestDatabase;
-  let setup: WorkStoreSetup;
+  const store = useWorkStore('work_streak');
+  const { claimAll, commands, count } = store;
   let dataSource: DataSource;
   let work: DeliveryWorkStore;
-  const { claimAll, commands, count } = workProbes(() => setup);
-
-  beforeAll(async () => {
-    db = await createTestDatabase('work_streak');
-    setup = await openWorkStore(db.url);
-    ({ dataSource, work } = setup);
-  });
-
-  afterAll(async () => {
-    await setup?.close();
-    await db?.drop();
-  });
-
-  // Each test sees only its own work: claims take every due row of the database.
-  beforeEach(() => setup.dataSource.query(`DELETE FROM delivery_queue`));
+  beforeAll(() => ({ dataSource, work } = store.get()));
 
   describe('failure streak', () => {
     const THRESHOLD = 10;

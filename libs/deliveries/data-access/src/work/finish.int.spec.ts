@@ -1,6 +1,5 @@
 import { KAFKA_TOPICS } from '@hookline/contracts';
 import { DEFAULT_RETRY_POLICY, recordAttempt, recordSkip } from '@hookline/deliveries-domain';
-import { createTestDatabase, type TestDatabase } from '@hookline/shared-testing';
 import type { DataSource } from 'typeorm';
 import type { DeliveryWorkStore } from '../delivery-work.store';
 import {
@@ -10,31 +9,15 @@ import {
   only,
   fail,
   succeed,
-  openWorkStore,
-  workProbes,
-  type WorkStoreSetup,
+  useWorkStore,
 } from './testing/work-store.fixtures';
 
 describe('finishing claims against the real PostgreSQL', () => {
-  let db: TestDatabase;
-  let setup: WorkStoreSetup;
+  const store = useWorkStore('work_finish');
+  const { claimAll, queueRow, makeDue, count, types } = store;
   let dataSource: DataSource;
   let work: DeliveryWorkStore;
-  const { claimAll, queueRow, makeDue, count, types } = workProbes(() => setup);
-
-  beforeAll(async () => {
-    db = await createTestDatabase('work_finish');
-    setup = await openWorkStore(db.url);
-    ({ dataSource, work } = setup);
-  });
-
-  afterAll(async () => {
-    await setup?.close();
-    await db?.drop();
-  });
-
-  // Each test sees only its own work: claims take every due row of the database.
-  beforeEach(() => setup.dataSource.query(`DELETE FROM delivery_queue`));
+  beforeAll(() => ({ dataSource, work } = store.get()));
 
   describe('finish', () => {
     it('moves a failed delivery to its retry time and clears the claim', async () => {

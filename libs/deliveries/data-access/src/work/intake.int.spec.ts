@@ -1,37 +1,14 @@
 import type { DeliveryRequested } from '@hookline/contracts';
-import { createTestDatabase, type TestDatabase } from '@hookline/shared-testing';
 import type { DataSource } from 'typeorm';
 import type { DeliveryWorkStore } from '../delivery-work.store';
-import {
-  request,
-  requests,
-  only,
-  succeed,
-  openWorkStore,
-  workProbes,
-  type WorkStoreSetup,
-} from './testing/work-store.fixtures';
+import { request, requests, only, succeed, useWorkStore } from './testing/work-store.fixtures';
 
 describe('intake of requests against the real PostgreSQL', () => {
-  let db: TestDatabase;
-  let setup: WorkStoreSetup;
+  const store = useWorkStore('work_intake');
+  const { claimAll, queueRow, count, types } = store;
   let dataSource: DataSource;
   let work: DeliveryWorkStore;
-  const { claimAll, queueRow, count, types } = workProbes(() => setup);
-
-  beforeAll(async () => {
-    db = await createTestDatabase('work_intake');
-    setup = await openWorkStore(db.url);
-    ({ dataSource, work } = setup);
-  });
-
-  afterAll(async () => {
-    await setup?.close();
-    await db?.drop();
-  });
-
-  // Each test sees only its own work: claims take every due row of the database.
-  beforeEach(() => setup.dataSource.query(`DELETE FROM delivery_queue`));
+  beforeAll(() => ({ dataSource, work } = store.get()));
 
   describe('intake', () => {
     it('records and queues a batch in one transaction', async () => {

@@ -15,6 +15,7 @@ import {
   EVENT_STORE_MIGRATIONS,
   runMigrations,
 } from '@hookline/shared-event-store';
+import { createTestDatabase, type TestDatabase } from '@hookline/shared-testing';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { DeliveryLogStore } from '../../delivery-log.store';
@@ -100,6 +101,8 @@ export interface QueueRow {
 
 /** The stores of a migrated database, and a second connection pool for racing claims. */
 export interface WorkStoreSetup {
+  /** The database's URL, for a spec that opens connections of its own. */
+  readonly url: string;
   readonly dataSource: DataSource;
   readonly otherDataSource: DataSource;
   readonly work: DeliveryWorkStore;
@@ -113,6 +116,7 @@ export async function openWorkStore(url: string): Promise<WorkStoreSetup> {
   const dataSource = await createDataSource({ url, migrations }).initialize();
   const otherDataSource = await createDataSource({ url, migrations }).initialize();
   return {
+    url,
     dataSource,
     otherDataSource,
     work: new DeliveryWorkStore(dataSource),
@@ -122,6 +126,30 @@ export async function openWorkStore(url: string): Promise<WorkStoreSetup> {
       await dataSource.destroy();
     },
   };
+}
+
+/**
+ * A migrated database of its own for the describe block this is called in: created before its
+ * tests, dropped after them, and every test starts with an empty queue (claims take every due
+ * row of the database). `get` returns the open stores; the probes run against them.
+ */
+export function useWorkStore(name: string) {
+  let db: TestDatabase | undefined;
+  let setup: WorkStoreSetup | undefined;
+  const get = (): WorkStoreSetup => {
+    if (!setup) throw new Error(`the work store ${name} is not open`);
+    return setup;
+  };
+  beforeAll(async () => {
+    db = await createTestDatabase(name);
+    setup = await openWorkStore(db.url);
+  });
+  afterAll(async () => {
+    await setup?.close();
+    await db?.drop();
+  });
+  beforeEach(() => get().dataSource.query(`DELETE FROM delivery_queue`));
+  return { get, ...workProbes(get) };
 }
 
 /** Probes of the work tables, on the setup `get` returns when called. */
