@@ -62,9 +62,11 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.metrics = createMatcherMetrics(registry);
-    // A session lost with a broker is replaced: the deliveries' ids make a resend harmless.
-    this.producer = renewingProducer(kafka, {}, (error) =>
-      this.logger.warn({ msg: 'producer session lost; starting a new one', error: String(error) }),
+    // Ingest offsets are committed once a send resolves, so it resolves only with every partition
+    // written (what kafkajs skips when a leader moves is sent again), and a session lost with a
+    // broker is replaced: the deliveries' ids make a resend harmless.
+    this.producer = renewingProducer(kafka, {}, (msg, fields) =>
+      this.logger.warn({ msg, ...fields }),
     );
     // Ready only while the index follows webhooks.config (caught up) and ingest consumes: a
     // consumer that crashed makes this false until it runs again.

@@ -160,6 +160,31 @@ export function backoffMs(failures: number, initialMs: number, maxMs: number): n
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
+ * A relay's own idempotent producer. A relay marks rows published once a send resolves, so it
+ * resolves only with every partition written (partitions kafkajs skips when a leader moves are
+ * sent again), and a session lost with a broker (its sequence numbers out of step with a new
+ * leader) is replaced rather than left failing every poll.
+ */
+export function relayProducer(
+  kafka: Kafka,
+  warn: (message: string, fields: Record<string, unknown>) => void,
+): OutboxProducer {
+  return new RenewingProducer(
+    (createPartitioner) =>
+      kafka.producer({
+        createPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        // A relay retries whole polls with its own backoff: a request that fails (a topic that
+        // does not exist) fails in about a second, not after kafkajs's long retry chain.
+        retry: { retries: 2, initialRetryTime: 200 },
+      }),
+    warn,
+  );
+}
+
+/**
  * Publishes outbox rows to Kafka in id order, then deletes them (at least once, in order per key).
  *
  * Each poll is one transaction: `pg_try_advisory_xact_lock` (so one relay publishes at a time
@@ -203,7 +228,9 @@ export class OutboxRelay {
   constructor(options: OutboxRelayOptions) {
     this.dataSource = options.dataSource;
     this.logger = options.logger;
-    this.producer = options.producer ?? this.renewingProducer(options.kafka);
+    this.producer =
+      options.producer ??
+      relayProducer(options.kafka, (message, fields) => this.logger.warn(message, fields));
     this.table = validateTableName(options.table ?? 'outbox');
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
@@ -218,26 +245,6 @@ export class OutboxRelay {
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) {
       throw new TypeError('OutboxRelay: batchSize must be an integer >= 1');
     }
-  }
-
-  /**
-   * The relay's own idempotent producer. A session lost with a broker (its sequence numbers out
-   * of step with a new leader) is replaced rather than left failing every poll.
-   */
-  private renewingProducer(kafka: Kafka): OutboxProducer {
-    return new RenewingProducer(
-      () =>
-        kafka.producer({
-          idempotent: true,
-          maxInFlightRequests: 1,
-          allowAutoTopicCreation: false,
-          // The relay retries whole polls with its own backoff: a request that fails (a topic
-          // that does not exist) fails in about a second, not after kafkajs's long retry chain.
-          retry: { retries: 2, initialRetryTime: 200 },
-        }),
-      (error) =>
-        this.logger.warn('producer session lost; starting a new one', { error: String(error) }),
-    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import type {
+  ICustomPartitioner,
   Kafka,
   Producer,
   ProducerBatch,
@@ -6,6 +7,7 @@ import type {
   ProducerRecord,
   RecordMetadata,
 } from 'kafkajs';
+import { PartitionPins } from './partition-pins';
 
 /**
  * Broker answers after which an idempotent producer's session is gone for good: its sequence
@@ -40,25 +42,56 @@ export function isProducerSessionLost(error: unknown, depth = 0): boolean {
 /** The part of a kafkajs producer the apps use. */
 export type SendingProducer = Pick<Producer, 'connect' | 'disconnect' | 'send' | 'sendBatch'>;
 
+/** Where a producer reports what it recovered from: a renewed session, partitions sent again. */
+export type ProducerWarning = (message: string, fields: Record<string, unknown>) => void;
+
 /**
- * An idempotent kafkajs producer that starts a new session when the broker says the old one is
- * lost ({@link isProducerSessionLost}): it drops the producer, connects a new one (a new producer
- * id) and sends the request once more on it. A message the old session did write may then be
- * written twice; every consumer of Hookline's topics is idempotent on the message's id. Without
- * this, one broker lost from a cluster can leave a producer failing every send until its
- * process restarts (kafkajs issue 598).
+ * A send whose partitions are still unwritten after this many rounds fails: a leader that keeps
+ * moving is a broker fault the caller retries with its own backoff.
+ */
+const MAX_SEND_ROUNDS = 5;
+
+/**
+ * The producer every app sends with: an idempotent kafkajs producer made whole for a broker's
+ * death.
+ *
+ * - A send resolves only once every partition it placed a message in was acknowledged: kafkajs
+ *   can resolve one with partitions unwritten when their leader moved to a broker that had
+ *   already answered ({@link PartitionPins}); those partitions' messages are sent again, to their
+ *   new leaders, until written.
+ * - A lost session ({@link isProducerSessionLost}) is replaced: the producer is dropped, a new one
+ *   connected (a new producer id) and the request sent once more on it. Without this, one broker
+ *   lost from a cluster can leave a producer failing every send until its process restarts
+ *   (kafkajs issue 598).
+ * - After any other failed send, the next request goes out on a new session. kafkajs rolls a
+ *   partition's sequence number back when a send fails, written or not: when the broker wrote it
+ *   and only its answer was lost (a broker stopping, a connection cut), the next send of as many
+ *   messages carries the same sequence numbers, and the broker acknowledges it as a duplicate of
+ *   the one it has, without writing it.
+ *
+ * A message the old session did write may then be written twice; every consumer of Hookline's
+ * topics is idempotent on the message's id.
  */
 export class RenewingProducer implements SendingProducer {
+  private readonly pins = new PartitionPins();
   private producer: Producer;
   private connected = false;
+  /** Why the session's sequence numbers cannot be trusted (a send failed); the next request renews it. */
+  private doubt: { readonly cause: unknown } | undefined;
   /** How many times a lost session was replaced, for logs and tests. */
   renewals = 0;
+  /** How many times partitions kafkajs left unwritten were sent again, for logs and tests. */
+  resends = 0;
 
+  /**
+   * @param create makes a kafkajs producer; it must use `createPartitioner` for the check of what
+   *   was written to see the messages' partitions.
+   */
   constructor(
-    private readonly create: () => Producer,
-    private readonly onRenew: (error: unknown) => void = () => undefined,
+    private readonly create: (createPartitioner: ICustomPartitioner) => Producer,
+    private readonly warn: ProducerWarning = () => undefined,
   ) {
-    this.producer = create();
+    this.producer = this.make();
   }
 
   async connect(): Promise<void> {
@@ -71,42 +104,89 @@ export class RenewingProducer implements SendingProducer {
     await this.producer.disconnect();
   }
 
-  send(record: ProducerRecord): Promise<RecordMetadata[]> {
-    return this.withSession((producer) => producer.send(record));
+  send({ topic, messages, ...options }: ProducerRecord): Promise<RecordMetadata[]> {
+    return this.sendBatch({ ...options, topicMessages: [{ topic, messages }] });
   }
 
-  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
-    return this.withSession((producer) => producer.sendBatch(batch));
-  }
-
-  private async withSession<T>(request: (producer: Producer) => Promise<T>): Promise<T> {
-    try {
-      return await request(this.producer);
-    } catch (error) {
-      if (!this.connected || !isProducerSessionLost(error)) throw error;
-      await this.renew(error);
-      return request(this.producer);
+  async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
+    const written: RecordMetadata[] = [];
+    let pending = batch.topicMessages ?? [];
+    for (let round = 1; ; round += 1) {
+      const answers = await this.withSession((producer) =>
+        producer.sendBatch({ ...batch, topicMessages: pending }),
+      );
+      written.push(...answers);
+      // Nothing to check against without acknowledgements.
+      if (batch.acks === 0) return written;
+      const left = this.pins.unwritten(pending, answers);
+      if (left.partitions.length === 0) return written;
+      if (round >= MAX_SEND_ROUNDS) {
+        throw new Error(
+          `the broker acknowledged the send without writing ${left.partitions.join(', ')} after ${round} rounds`,
+        );
+      }
+      this.resends += 1;
+      this.warn('send resolved with partitions unwritten; sending their messages again', {
+        partitions: left.partitions,
+        messages: left.topicMessages.reduce((sum, t) => sum + t.messages.length, 0),
+        round,
+      });
+      pending = left.topicMessages;
     }
   }
 
-  private async renew(error: unknown): Promise<void> {
+  private make(): Producer {
+    return this.create(this.pins.partitioner());
+  }
+
+  private async withSession<T>(request: (producer: Producer) => Promise<T>): Promise<T> {
+    if (this.doubt !== undefined) {
+      await this.renew(
+        this.doubt.cause,
+        'a failed send left its sequence numbers in doubt; starting a new session',
+      );
+    }
+    try {
+      return await request(this.producer);
+    } catch (error) {
+      if (!this.connected) throw error;
+      if (!isProducerSessionLost(error)) {
+        this.doubt = { cause: error };
+        throw error;
+      }
+      await this.renew(error, 'producer session lost; starting a new session');
+    }
+    try {
+      return await request(this.producer);
+    } catch (error) {
+      if (this.connected) this.doubt = { cause: error };
+      throw error;
+    }
+  }
+
+  private async renew(error: unknown, why: string): Promise<void> {
     const lost = this.producer;
-    this.producer = this.create();
+    this.producer = this.make();
     this.renewals += 1;
-    this.onRenew(error);
+    this.warn(why, { error: String(error) });
     await lost.disconnect().catch(() => undefined);
     await this.producer.connect();
+    this.doubt = undefined;
   }
 }
 
-/** An idempotent producer (acks=all, one request in flight) that renews a lost session. */
+/**
+ * An idempotent producer (one request in flight) whose sends resolve once every partition is
+ * written and which renews a lost session: a {@link RenewingProducer}.
+ */
 export function renewingProducer(
   kafka: Kafka,
-  config: ProducerConfig = {},
-  onRenew?: (error: unknown) => void,
+  config: Omit<ProducerConfig, 'createPartitioner'> = {},
+  warn?: ProducerWarning,
 ): RenewingProducer {
   return new RenewingProducer(
-    () => kafka.producer({ idempotent: true, maxInFlightRequests: 1, ...config }),
-    onRenew,
+    (createPartitioner) =>
+      kafka.producer({ idempotent: true, maxInFlightRequests: 1, ...config, createPartitioner }),
+    warn,
   );
 }
