@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { type ConsumerStatus, SupervisedConsumer } from './supervised-consumer';
 
 export interface ConsumedBatch {
@@ -50,7 +50,53 @@ const HEARTBEAT_WHILE_HANDLING_MS = 3_000;
  */
 export const LOW_LATENCY_MAX_WAIT_MS = 1000;
 
+/**
+ * How every consumer retries a failed request before kafkajs crashes it. kafkajs's own (5 retries,
+ * about 6 s) is shorter than a cluster takes to replace a broker that died: the dead broker stays
+ * the leader of its partitions (and maybe the group coordinator) until the controller fences it
+ * (`broker.session.timeout.ms`, 9 s by default) and elects new leaders. A consumer fetching from it
+ * meanwhile crashed; kafkajs restarted it only after another backoff of seconds, and the app said
+ * not ready and consumed nothing in between. These retries last at least 20 s (each wait is at
+ * most 20 % shorter than its nominal value) and at most about 40 s.
+ */
+export const CONSUMER_RETRY = {
+  initialRetryTime: 300,
+  maxRetryTime: 5_000,
+  factor: 0.2,
+  multiplier: 2,
+  retries: 10,
+} as const;
+
+/**
+ * How long the group coordinator keeps a member that stopped heartbeating. A consumer that crashed
+ * while the coordinator was unreachable could not leave its group; its new member's join completes
+ * only once the coordinator drops the old one, up to this long after the restart.
+ */
+export const CONSUMER_SESSION_TIMEOUT_MS = 30_000;
+
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Commits one partition's offset with a single request, its failure thrown as the broker gave
+ * it. kafkajs's `consumer.commitOffsets` retries the commit ({@link CONSUMER_RETRY}, up to about
+ * 40 s) against the group coordinator the member found when it joined, and never looks for
+ * another: when that broker dies, or comes back no longer coordinator, every retry fails, then
+ * the next chunk's commit retries again, and intake stops for minutes while the app says ready.
+ * Thrown out of `eachBatch` as it is, "not the coordinator" makes kafkajs rejoin the group (which
+ * finds the new coordinator) and a connection error makes it fetch again and, past its retries,
+ * restart the consumer. A commit that failed costs nothing but a chunk handed over again: what
+ * the handler did is durable already.
+ */
+function commitOnce(
+  commit: EachBatchPayload['commitOffsetsIfNecessary'],
+  offset: { readonly topic: string; readonly partition: number; readonly offset: string },
+): Promise<void> {
+  return commit({
+    topics: [
+      { topic: offset.topic, partitions: [{ partition: offset.partition, offset: offset.offset }] },
+    ],
+  });
+}
 
 /**
  * A consumer-group member with manual commits: an offset is committed only after everything
@@ -69,10 +115,11 @@ export class BatchConsumer {
       create: () =>
         options.kafka.consumer({
           groupId: options.groupId,
-          sessionTimeout: 30_000,
+          sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
           heartbeatInterval: HEARTBEAT_WHILE_HANDLING_MS,
           maxBytesPerPartition: 1_048_576,
           maxWaitTimeInMs: options.maxWaitTimeMs ?? LOW_LATENCY_MAX_WAIT_MS,
+          retry: { ...CONSUMER_RETRY },
         }),
       run: (consumer) => this.runOn(consumer),
       ...(options.restartInitialMs === undefined
@@ -109,7 +156,14 @@ export class BatchConsumer {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
+      eachBatch: async ({
+        batch,
+        commitOffsetsIfNecessary,
+        heartbeat,
+        isRunning,
+        isStale,
+        resolveOffset,
+      }) => {
         for (let start = 0; start < batch.messages.length; start += this.chunkSize) {
           if (!isRunning() || isStale()) return;
           const messages = batch.messages.slice(start, start + this.chunkSize);
@@ -123,13 +177,11 @@ export class BatchConsumer {
           if (!last) continue;
           // resolveOffset moves this member's fetch position; the commit makes it durable.
           resolveOffset(last.offset);
-          await consumer.commitOffsets([
-            {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: (BigInt(last.offset) + 1n).toString(),
-            },
-          ]);
+          await commitOnce(commitOffsetsIfNecessary, {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: (BigInt(last.offset) + 1n).toString(),
+          });
           await heartbeat();
         }
       },

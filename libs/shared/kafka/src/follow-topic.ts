@@ -1,4 +1,8 @@
-import { LOW_LATENCY_MAX_WAIT_MS } from './batch-consumer';
+import {
+  CONSUMER_RETRY,
+  CONSUMER_SESSION_TIMEOUT_MS,
+  LOW_LATENCY_MAX_WAIT_MS,
+} from './batch-consumer';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { type ConsumerStatus, SupervisedConsumer } from './supervised-consumer';
@@ -63,10 +67,12 @@ export async function followTopic(
     create: () =>
       kafka.consumer({
         groupId: `${options.groupIdPrefix}-${randomUUID()}`,
-        sessionTimeout: 30_000,
+        sessionTimeout: CONSUMER_SESSION_TIMEOUT_MS,
         heartbeatInterval: 3_000,
         // A change (a webhook paused) must reach the followers at once, not after a 5 s fetch wait.
         maxWaitTimeInMs: LOW_LATENCY_MAX_WAIT_MS,
+        // Rides out a broker's death instead of crashing the reader (see CONSUMER_RETRY).
+        retry: { ...CONSUMER_RETRY },
       }),
     run: async (consumer: Consumer) => {
       await consumer.connect();

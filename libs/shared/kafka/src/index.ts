@@ -22,7 +22,7 @@ export type { SendingProducer } from './renewing-producer';
 export type { KafkaHealth } from './health';
 export { followTopic } from './follow-topic';
 export type { FollowTopicOptions, TopicFollower } from './follow-topic';
-export { BatchConsumer } from './batch-consumer';
+export { BatchConsumer, CONSUMER_SESSION_TIMEOUT_MS } from './batch-consumer';
 export type { BatchConsumerLogger, BatchConsumerOptions, ConsumedBatch } from './batch-consumer';
 export { SupervisedConsumer } from './supervised-consumer';
 export type { ConsumerStatus, SupervisedConsumerOptions } from './supervised-consumer';

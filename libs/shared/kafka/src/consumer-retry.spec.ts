@@ -1,0 +1,44 @@
+import { KafkaJSConnectionError } from 'kafkajs';
+import { CONSUMER_RETRY } from './batch-consumer';
+
+type Retrier = (fn: () => Promise<never>) => Promise<never>;
+// kafkajs's own retry loop, the one its consumer runs every request through.
+const createRetry = require('kafkajs/src/retry') as (options: object) => Retrier;
+
+/** How long kafkajs keeps retrying a request that always fails before it gives up. */
+async function secondsUntilGivingUp(options: object, random: number): Promise<number> {
+  jest.spyOn(Math, 'random').mockReturnValue(random);
+  const started = Date.now();
+  let settledAt: number | undefined;
+  const failing = createRetry(options)(() =>
+    Promise.reject(new KafkaJSConnectionError('connect ECONNREFUSED')),
+  ).catch(() => {
+    settledAt = Date.now();
+  });
+  while (settledAt === undefined) await jest.advanceTimersByTimeAsync(100);
+  await failing;
+  return (settledAt - started) / 1000;
+}
+
+describe('CONSUMER_RETRY', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  it('rides out a dead broker until the controller has fenced it (9 s) and elected new leaders, with room to spare', async () => {
+    // Every wait drawn at its shortest.
+    expect(await secondsUntilGivingUp(CONSUMER_RETRY, 0)).toBeGreaterThanOrEqual(20);
+  });
+
+  it('still gives up within a minute, so a consumer that cannot recover says so', async () => {
+    expect(await secondsUntilGivingUp(CONSUMER_RETRY, 0.999)).toBeLessThan(60);
+  });
+
+  it('is longer than what kafkajs gives a consumer by default (5 retries), even at its longest', async () => {
+    const kafkajsDefault = { initialRetryTime: 300, factor: 0.2, multiplier: 2, retries: 5 };
+    // Short of a fencing and an election: the consumer crashed while the cluster recovered.
+    expect(await secondsUntilGivingUp(kafkajsDefault, 0.999)).toBeLessThan(12);
+  });
+});
