@@ -1,7 +1,8 @@
 import { Platform, PLATFORM_APPS } from '@hookline/platform-testing';
-import { createKafka } from '@hookline/shared-kafka';
+import { createKafka, type RenewingProducer, renewingProducer } from '@hookline/shared-kafka';
 import { integrationEnv } from '@hookline/shared-testing';
-import type { Producer } from 'kafkajs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   type CaseResult,
   type FaultCase,
@@ -22,7 +23,7 @@ async function readiness(platform: Platform): Promise<string> {
         const response = await fetch(`http://127.0.0.1:${platform.app(app).port}/ready`, {
           signal: AbortSignal.timeout(2_000),
         });
-        return `${app} ${response.status} ${(await response.text()).slice(0, 300)}`;
+        return `${app} ${response.status} ${(await response.text()).slice(0, 800)}`;
       } catch (error) {
         return `${app}: ${(error as Error).message}`;
       }
@@ -131,7 +132,7 @@ describe('delivery heals itself after every infrastructure fault', () => {
   const suiteStart = Date.now();
   let servers: SuiteServers;
   let platform: Platform;
-  let producer: Producer;
+  let producer: RenewingProducer;
 
   /**
    * A platform with the five webhooks. A start that does not get every app ready is stopped and
@@ -163,10 +164,11 @@ describe('delivery heals itself after every infrastructure fault', () => {
   beforeAll(async () => {
     servers = new SuiteServers();
     platform = await startPlatform();
-    producer = createKafka({
-      brokers: integrationEnv().kafkaBrokers,
-      clientId: 'fault-stream',
-    }).producer({ idempotent: true, maxInFlightRequests: 1 });
+    // As a producing service should (see the events publisher's README): a send after a failed
+    // one goes out on a new session, or the broker may take it for the failed one's duplicate.
+    producer = renewingProducer(
+      createKafka({ brokers: integrationEnv().kafkaBrokers, clientId: 'fault-stream' }),
+    );
     await producer.connect();
   });
 
@@ -191,6 +193,17 @@ describe('delivery heals itself after every infrastructure fault', () => {
     await servers.signalPostgres('SIGCONT').catch(() => undefined);
     await servers.up();
     if (result.problems.length > 0) {
+      // What the failed platform says and wrote, before it is replaced.
+      notes.push(`${fault.name} failed; /ready at its end: ${await readiness(platform)}`);
+      const logs = path.resolve(__dirname, '../../../dist/faults/logs');
+      mkdirSync(logs, { recursive: true });
+      const slug = fault.name
+        .replace(/[^a-z0-9]+/gi, '-')
+        .toLowerCase()
+        .slice(0, 40);
+      for (const app of PLATFORM_APPS) {
+        writeFileSync(path.join(logs, `${slug}-${app}.log`), platform.app(app).output());
+      }
       await platform.stop('SIGKILL').catch(() => undefined);
       platform = await startPlatform();
     }

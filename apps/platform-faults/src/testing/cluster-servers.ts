@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -79,6 +79,16 @@ export class ClusterServers {
     }
   }
 
+  /** Resolves once node `nodeId`'s broker port accepts connections again. */
+  async waitForListening(nodeId: number, timeoutMs: number): Promise<void> {
+    const port = this.base + 2 * (nodeId - 1);
+    const deadline = Date.now() + timeoutMs;
+    while (!(await accepts(port))) {
+      if (Date.now() > deadline) throw new Error(`node ${nodeId} not listening on ${port}`);
+      await sleep(100);
+    }
+  }
+
   /** The node leading partition 0 of `topic`. */
   async leaderOf(topic: string): Promise<number> {
     return this.withAdmin(async (admin) => {
@@ -113,6 +123,35 @@ export class ClusterServers {
       }
       throw new Error(
         `in-sync replicas below ${replicas} after ${timeoutMs} ms: ${short.slice(0, 6).join('; ')}`,
+      );
+    });
+  }
+
+  /**
+   * Waits until `nodeId` is back in the in-sync set of every partition it holds a replica of,
+   * over every topic of the cluster (internal ones included); resolves with how long that took,
+   * or rejects naming the partitions it is still missing from.
+   */
+  async waitForRejoin(nodeId: number, timeoutMs: number): Promise<number> {
+    const started = Date.now();
+    return this.withAdmin(async (admin) => {
+      let missing: string[] = [];
+      while (Date.now() - started < timeoutMs) {
+        try {
+          const { topics } = await admin.fetchTopicMetadata();
+          missing = topics.flatMap((topic) =>
+            topic.partitions
+              .filter((p) => p.replicas.includes(nodeId) && !p.isr.includes(nodeId))
+              .map((p) => `${topic.name}/${p.partitionId} isr [${p.isr.join(',')}]`),
+          );
+          if (missing.length === 0) return Date.now() - started;
+        } catch (error) {
+          missing = [`metadata unreadable: ${(error as Error).message}`];
+        }
+        await sleep(250);
+      }
+      throw new Error(
+        `node ${nodeId} not back in sync after ${timeoutMs} ms: ${missing.slice(0, 6).join('; ')}`,
       );
     });
   }
@@ -195,4 +234,15 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

@@ -1,8 +1,10 @@
 import type { EventType } from '@hookline/contracts';
 import { type Platform, PLATFORM_APPS, type PlatformApp } from '@hookline/platform-testing';
+import { CONSUMER_SESSION_TIMEOUT_MS } from '@hookline/shared-kafka';
 import type { Producer } from 'kafkajs';
 import { DeliveryTally } from './delivery-tally';
-import { EventStream } from './event-stream';
+import { EventStream, type PublishedEvent } from './event-stream';
+import { traceMissingPairs } from './missing-pairs';
 import { ReadinessProbe } from './readiness-probe';
 import type { SuiteServers } from './suite-servers';
 
@@ -155,8 +157,10 @@ export async function runFaultCase(
   // Late copies of what already arrived still count as duplicates.
   await sleep(1_000);
   tally.update();
-  // An app that recovered is ready again; one still starting gets a little time.
-  const readyBy = Date.now() + 15_000;
+  // An app that recovered is ready again. A consumer that crashed while the broker was away rejoins
+  // its group only once the coordinator dropped its old member (one session timeout); past that
+  // and a little start-up time, an app still not ready did not recover.
+  const readyBy = Date.now() + CONSUMER_SESSION_TIMEOUT_MS + 15_000;
   while (
     Date.now() < readyBy &&
     PLATFORM_APPS.some((app) => probe.latest(app)?.state !== 'ready')
@@ -241,7 +245,8 @@ export async function runFaultCase(
   if (failedSends.length > 0) {
     timeline.push(`${failedSends.length} sends failed: ${failedSends[0]?.error ?? ''}`);
   }
-  if (problems.length > 0) timeline.push(...(await diagnose(platform)));
+  if (problems.length > 0)
+    timeline.push(...(await diagnose(platform, missing, sendNotes(stream.events, missing))));
 
   return {
     name: fault.name,
@@ -260,9 +265,26 @@ export async function runFaultCase(
   };
 }
 
-/** What the database and the apps' error lines say, for a case that failed. */
-async function diagnose(platform: Platform): Promise<string[]> {
+/**
+ * What the database and the apps' error lines say, for a case that failed, and where each
+ * missing pair got lost.
+ */
+async function diagnose(
+  platform: Platform,
+  missing: ReadonlyArray<{ eventId: string; path: string }>,
+  notes: ReadonlyMap<string, string>,
+): Promise<string[]> {
   const lines: string[] = [];
+  try {
+    lines.push(
+      ...(await Promise.race([
+        traceMissingPairs(platform, missing, notes),
+        sleep(90_000).then(() => Promise.reject(new Error('no answer in 90 s'))),
+      ])),
+    );
+  } catch (error) {
+    lines.push(`missing pairs: not traced (${(error as Error).message})`);
+  }
   try {
     const rows: Array<{ status: string; n: number }> = await Promise.race([
       platform.dataSource.query(
@@ -288,6 +310,35 @@ async function diagnose(platform: Platform): Promise<string[]> {
     }
   }
   return lines;
+}
+
+/**
+ * For each missing event, how the stream's send before its own ended: an event acknowledged but
+ * on no topic right after a failed send is what a producer reusing the failed send's sequence
+ * numbers looks like.
+ */
+function sendNotes(
+  events: readonly PublishedEvent[],
+  missing: ReadonlyArray<{ eventId: string }>,
+): Map<string, string> {
+  const notes = new Map<string, string>();
+  const wanted = new Set(missing.map((m) => m.eventId));
+  for (const [i, event] of events.entries()) {
+    if (!wanted.has(event.eventId) || notes.has(event.eventId)) continue;
+    const previous = events
+      .slice(0, i)
+      .reverse()
+      .find((e) => e.sentAt < event.sentAt);
+    notes.set(
+      event.eventId,
+      previous === undefined
+        ? 'the first send'
+        : previous.error === undefined
+          ? 'the send before it was acknowledged'
+          : `the send before it failed: ${previous.error.slice(0, 120)}`,
+    );
+  }
+  return notes;
 }
 
 function seconds(ms: number, signed = false): string {
