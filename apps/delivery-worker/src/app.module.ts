@@ -1,12 +1,17 @@
-import { DELIVERIES_MIGRATIONS, DeliveryWorkStore } from '@hookline/deliveries-data-access';
+import {
+  DELIVERIES_MIGRATIONS,
+  DeliveryLogRelay,
+  DeliveryWorkStore,
+} from '@hookline/deliveries-data-access';
 import { EVENT_STORE_MIGRATIONS } from '@hookline/shared-event-store';
-import { DATA_SOURCE, PlatformModule } from '@hookline/shared-nest';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { DATA_SOURCE, KAFKA, logSink, PlatformModule } from '@hookline/shared-nest';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { DeliveryWorkerConfig } from './config';
 import { DeliveryWorkerService } from './delivery-worker.service';
 import { RetentionService } from './retention/retention.service';
-import { DELIVERY_WORK_STORE, DELIVERY_WORKER_CONFIG } from './tokens';
+import { DELIVERY_LOG_RELAY, DELIVERY_WORK_STORE, DELIVERY_WORKER_CONFIG } from './tokens';
 
 /** Every table the delivery worker reads or writes, oldest migration first. */
 export const DELIVERY_WORKER_MIGRATIONS = [...EVENT_STORE_MIGRATIONS, ...DELIVERIES_MIGRATIONS];
@@ -39,12 +44,22 @@ export class AppModule {
       providers: [
         { provide: DELIVERY_WORKER_CONFIG, useValue: config },
         {
-          provide: DELIVERY_WORK_STORE,
-          inject: [DATA_SOURCE],
-          useFactory: (dataSource: DataSource) =>
-            new DeliveryWorkStore(dataSource, {
-              deliveryLogTopic: config.HOOKLINE_DELIVERY_LOG_TOPIC,
+          provide: DELIVERY_LOG_RELAY,
+          inject: [DATA_SOURCE, KAFKA],
+          useFactory: (dataSource: DataSource, kafka: Kafka) =>
+            new DeliveryLogRelay({
+              dataSource,
+              kafka,
+              topic: config.HOOKLINE_DELIVERY_LOG_TOPIC,
+              logger: logSink(new Logger('delivery-log-relay')),
             }),
+        },
+        {
+          provide: DELIVERY_WORK_STORE,
+          inject: [DATA_SOURCE, DELIVERY_LOG_RELAY],
+          useFactory: (dataSource: DataSource, relay: DeliveryLogRelay) =>
+            // What this worker appends reaches the delivery-log topic at once.
+            new DeliveryWorkStore(dataSource, { onAppended: () => relay.notify() }),
         },
         DeliveryWorkerService,
         RetentionService,

@@ -1,4 +1,4 @@
-import type { DeliveryWorkStore } from '@hookline/deliveries-data-access';
+import type { DeliveryLogRelay, DeliveryWorkStore } from '@hookline/deliveries-data-access';
 import { createCounter, createGauge, createHistogram } from '@hookline/shared-nest';
 import type { Counter, Registry } from 'prom-client';
 import type { DispatcherMetrics } from './dispatch/delivery-dispatcher';
@@ -6,6 +6,7 @@ import type { DispatcherMetrics } from './dispatch/delivery-dispatcher';
 /** What the scrape-time gauges read. */
 export interface WorkerMetricSources {
   readonly store: Pick<DeliveryWorkStore, 'queueDepth'>;
+  readonly logRelay: Pick<DeliveryLogRelay, 'lagSeconds'>;
   readonly callsInFlight: () => number;
   readonly webhooksPaused: () => number;
 }
@@ -57,6 +58,15 @@ export function createWorkerMetrics(
       this.set({ state: 'due' }, depth.due);
       this.set({ state: 'scheduled' }, depth.scheduled);
       this.set({ state: 'claimed' }, depth.claimed);
+    },
+  });
+  createGauge(registry, {
+    name: 'hookline_delivery_log_relay_lag_seconds',
+    help: 'Age of the oldest delivery log event not yet published to the delivery-log topic (0 when none waits)',
+    async collect() {
+      const lag = await sources.logRelay.lagSeconds().catch(() => undefined);
+      if (lag === undefined) this.reset();
+      else this.set(lag);
     },
   });
   createGauge(registry, {

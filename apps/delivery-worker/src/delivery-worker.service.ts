@@ -4,7 +4,7 @@ import {
   KAFKA_HEADERS,
   parseDeliveryRequested,
 } from '@hookline/contracts';
-import type { DeliveryWorkStore } from '@hookline/deliveries-data-access';
+import type { DeliveryLogRelay, DeliveryWorkStore } from '@hookline/deliveries-data-access';
 import { HttpSender } from '@hookline/deliveries-sender';
 import { OutboxRelay } from '@hookline/shared-event-store';
 import {
@@ -38,7 +38,7 @@ import type { DataSource } from 'typeorm';
 import type { DeliveryWorkerConfig } from './config';
 import { createWorkerMetrics, type WorkerMetrics } from './delivery-worker.metrics';
 import { DeliveryDispatcher } from './dispatch/delivery-dispatcher';
-import { DELIVERY_WORK_STORE, DELIVERY_WORKER_CONFIG } from './tokens';
+import { DELIVERY_LOG_RELAY, DELIVERY_WORK_STORE, DELIVERY_WORKER_CONFIG } from './tokens';
 import { WebhookDirectory } from './webhooks/webhook-directory';
 
 /** Calls in flight get this long to finish at SIGTERM before their claims are handed back. */
@@ -48,7 +48,7 @@ const DRAIN_MS = 11_000;
  * The delivery worker: records each `DeliveryRequested` of a consumed chunk in one transaction
  * before its offsets are committed (intake), follows `webhooks.config` into a directory of
  * webhooks, runs the dispatcher over the PostgreSQL work queue once the directory caught up, and
- * relays the outbox (delivery log and auto-pause commands) to Kafka.
+ * relays the outbox (auto-pause commands) and the delivery log to Kafka.
  */
 @Injectable()
 export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -68,11 +68,13 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
     @Inject(DATA_SOURCE) dataSource: DataSource,
     @Inject(DELIVERY_WORKER_CONFIG) private readonly config: DeliveryWorkerConfig,
     @Inject(DELIVERY_WORK_STORE) private readonly store: DeliveryWorkStore,
+    @Inject(DELIVERY_LOG_RELAY) private readonly logRelay: DeliveryLogRelay,
     readiness: ReadinessRegistry,
     @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
     this.metrics = createWorkerMetrics(registry, {
       store,
+      logRelay,
       callsInFlight: () => this.dispatcher.stats().inFlight,
       webhooksPaused: () => this.directory.pausedCount(),
     });
@@ -108,9 +110,10 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       logger: logSink(new Logger('outbox-relay')),
       onDeadLetter: createOutboxMetrics(registry, () => this.relay.backlog()),
     });
-    // A session lost with a broker is replaced rather than left failing every dead letter.
-    this.producer = renewingProducer(kafka, {}, (error) =>
-      this.logger.warn({ msg: 'producer session lost; starting a new one', error: String(error) }),
+    // A session lost with a broker is replaced rather than left failing every dead letter, and a
+    // send resolves only with every partition written.
+    this.producer = renewingProducer(kafka, {}, (msg, fields) =>
+      this.logger.warn({ msg, ...fields }),
     );
     // Ready only while intake consumes, the webhook directory follows webhooks.config (caught
     // up) and the dispatcher claims: a consumer that crashed makes this false until it runs again.
@@ -144,6 +147,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
     await ensureTopics(this.kafka, config.topics.for('delivery-worker'));
     await this.producer.connect();
     await this.relay.start();
+    await this.logRelay.start();
 
     // Intake does not need the webhooks: it only records. Started first so requests are durable
     // while the directory is still being built.
@@ -238,7 +242,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       this.follower?.stop(),
       this.dispatcher.stop(DRAIN_MS),
     ]);
-    await this.relay.stop();
+    await Promise.all([this.relay.stop(), this.logRelay.stop()]);
     await this.producer.disconnect();
     this.sender.close();
   }

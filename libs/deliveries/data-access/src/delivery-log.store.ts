@@ -1,11 +1,11 @@
-import { type DeliveryLogEvent, KAFKA_HEADERS, KAFKA_TOPICS } from '@hookline/contracts';
+import type { DeliveryLogEvent } from '@hookline/contracts';
 import { type DeliveryState, evolveDelivery } from '@hookline/deliveries-domain';
 import {
   inTransaction,
   jsonbSafe,
   LOG_START,
   type LogPosition,
-  writeOutbox,
+  readLogAfter,
 } from '@hookline/shared-event-store';
 import type { DataSource, EntityManager } from 'typeorm';
 import { idempotencyKey } from './idempotency-key';
@@ -35,25 +35,17 @@ export interface DeliveryLogPage {
 }
 
 /**
- * The append-only delivery event log. One `append` is one transaction: the new log rows, the
- * `deliveries` and `webhook_stats` projections, and the outbox rows that publish the log to
- * the delivery-log topic (`webhooks.delivery-log` unless the catalog names another; keyed by
- * webhook id, so in order per delivery).
+ * The append-only delivery event log. One `append` is one transaction: the new log rows and the
+ * `deliveries` and `webhook_stats` projections. `DeliveryLogRelay` publishes the log to the
+ * delivery-log topic by tailing it.
  */
 export class DeliveryLogStore {
-  private readonly topic: string;
-
-  constructor(
-    private readonly dataSource: DataSource,
-    /** The topic the log is published to: the catalog's (`HOOKLINE_DELIVERY_LOG_TOPIC`). */
-    options: { readonly topic?: string } = {},
-  ) {
-    this.topic = options.topic ?? KAFKA_TOPICS.webhooksDeliveryLog;
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
   /**
    * Appends `events` in order; an event already recorded (same idempotency key) is skipped, and
-   * only what is new moves the projections or reaches the outbox. Returns the new events.
+   * only what is new moves the projections (and reaches the delivery-log topic). Returns the new
+   * events.
    *
    * `locked`: the rows of the events' deliveries the caller locked with {@link lock} in this
    * transaction (`manager`), so they are not read and locked a second time.
@@ -85,26 +77,25 @@ export class DeliveryLogStore {
    * The log after `after`, in (transaction id, global position) order, for tailing it (a
    * projection, an export) with a stored checkpoint: pass the returned `position` to the next
    * call. Gap-safe, as the event store's `readAll`: it returns only rows of transactions older
-   * than the oldest transaction still running on the server (`pg_snapshot_xmin`), so a row that
-   * commits later can never sort before the returned position. A bare global position cannot be
-   * the checkpoint: positions are taken at insert, so a transaction that commits late leaves a
-   * lower position behind a higher one already read. The price: a long-running transaction
-   * anywhere on the server holds the reader back until it ends. Per delivery, this order is the
-   * order of its log.
+   * than the oldest other transaction of this database still running (`tailHorizon`), so a row
+   * that commits later can never sort before the returned position. A bare global position
+   * cannot be the checkpoint: positions are taken at insert, so a transaction that commits late
+   * leaves a lower position behind a higher one already read. The price: a long-running
+   * transaction in this database holds the reader back until it ends. Per delivery, this order
+   * is the order of its log.
    */
   async readAfter(after: LogPosition = LOG_START, limit = 1000): Promise<DeliveryLogPage> {
     if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be an integer >= 1');
-    // Qualified, so ORDER BY ev.transaction_id sorts the xid8 column, not the text alias.
-    const rows: Array<{ global_position: string; transaction_id: string; data: DeliveryLogEvent }> =
-      await this.dataSource.query(
-        `SELECT ev.global_position, ev.transaction_id::text AS transaction_id, ev.data
-           FROM delivery_events ev
-          WHERE (ev.transaction_id, ev.global_position) > ($1::text::xid8, $2::bigint)
-            AND ev.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-          ORDER BY ev.transaction_id, ev.global_position
-          LIMIT $3`,
-        [after.transactionId.toString(), after.globalPosition.toString(), limit],
-      );
+    const rows = await readLogAfter<{
+      global_position: string;
+      transaction_id: string;
+      data: DeliveryLogEvent;
+    }>(this.dataSource, {
+      table: 'delivery_events',
+      columns: 'ev.global_position, ev.transaction_id::text AS transaction_id, ev.data',
+      after,
+      limit,
+    });
     const entries = rows.map((row) => ({
       globalPosition: BigInt(row.global_position),
       transactionId: BigInt(row.transaction_id),
@@ -173,19 +164,6 @@ export class DeliveryLogStore {
     if (added.length === 0) return [];
     const testDeliveries = await this.projectDeliveries(manager, added, known);
     await this.projectStats(manager, added, testDeliveries);
-    await writeOutbox(
-      manager,
-      added.map((event) => ({
-        topic: this.topic,
-        key: event.webhookId,
-        value: JSON.stringify(event),
-        headers: {
-          [KAFKA_HEADERS.messageType]: 'DeliveryLogEvent',
-          [KAFKA_HEADERS.schemaVersion]: '1',
-          [KAFKA_HEADERS.correlationId]: event.correlationId,
-        },
-      })),
-    );
     return added;
   }
 

@@ -27,23 +27,30 @@ import { intake, type IntakeResult } from './work/intake';
 export class DeliveryWorkStore {
   private readonly log: DeliveryLogStore;
 
+  private readonly onAppended: () => void;
+
   constructor(
     private readonly dataSource: DataSource,
-    /** The delivery-log topic of the catalog (`HOOKLINE_DELIVERY_LOG_TOPIC`). */
-    options: { readonly deliveryLogTopic?: string } = {},
+    options: {
+      /**
+       * Told once a transaction that added log events committed: the process's
+       * `DeliveryLogRelay.notify`, so the events reach the delivery-log topic at once.
+       */
+      readonly onAppended?: () => void;
+    } = {},
   ) {
-    this.log = new DeliveryLogStore(
-      dataSource,
-      options.deliveryLogTopic === undefined ? {} : { topic: options.deliveryLogTopic },
-    );
+    this.log = new DeliveryLogStore(dataSource);
+    this.onAppended = options.onAppended ?? (() => undefined);
   }
 
   /**
    * Records a batch of requests in one transaction and queues the deliveries left pending.
    * Idempotent on the delivery id: a replayed batch records and queues nothing new.
    */
-  intake(received: readonly DeliveryRequested[], now: Date): Promise<IntakeResult> {
-    return intake(this.dataSource, this.log, received, now);
+  async intake(received: readonly DeliveryRequested[], now: Date): Promise<IntakeResult> {
+    const result = await intake(this.dataSource, this.log, received, now);
+    if (result.recorded > 0) this.onAppended();
+    return result;
   }
 
   /** Claims due rows under the per-webhook limit of the fleet, each with a lease of `leaseMs`. */
@@ -88,8 +95,10 @@ export class DeliveryWorkStore {
    * {@link finish} for many claims in one transaction: results in the order of `items`. One bad
    * item fails the lot; the caller may then record the items one by one.
    */
-  finishMany(items: readonly FinishItem[]): Promise<FinishResult[]> {
-    return finishClaims(this.dataSource, this.log, items);
+  async finishMany(items: readonly FinishItem[]): Promise<FinishResult[]> {
+    const results = await finishClaims(this.dataSource, this.log, items);
+    if (results.some((result) => result.added.length > 0)) this.onAppended();
+    return results;
   }
 
   /** Work left in the queue, for readiness and tests. */

@@ -8,6 +8,11 @@ export {
   type DeliveryLogEntry,
   type DeliveryLogPage,
 } from './delivery-log.store';
+export {
+  DEFAULT_DELIVERY_LOG_LOCK_ID,
+  DeliveryLogRelay,
+  type DeliveryLogRelayOptions,
+} from './delivery-log.relay';
 export { idempotencyKey } from './idempotency-key';
 export {
   DeliveryWorkStore,

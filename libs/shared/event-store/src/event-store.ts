@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConcurrencyConflictError, translateAppendError } from './concurrency-conflict.error';
 import { validateTableName } from './table-name';
+import { readLogAfter } from './tail-horizon';
 
 export interface EventMetadata {
   readonly correlationId?: string;
@@ -189,9 +190,10 @@ export class PostgresEventStore {
   /**
    * The whole log after `after`, in (transaction id, global position) order, for rebuilding or
    * tailing projections. Gap-safe: it returns only events of transactions older than the oldest
-   * transaction still running on the server (`pg_snapshot_xmin`), so an event that commits later
-   * can never sort before the returned position. The price: a long-running transaction anywhere
-   * on the server holds readAll back until it ends. Per stream, this order is stream order.
+   * other transaction of this database still running (`tailHorizon`), so an event that
+   * commits later can never sort before the returned position. The price: a long-running
+   * transaction in this database holds readAll back until it ends. Per stream, this order is
+   * stream order.
    */
   async readAll(
     options: { after?: LogPosition; limit?: number; manager?: EntityManager } = {},
@@ -200,14 +202,12 @@ export class PostgresEventStore {
     const limit = options.limit ?? 1000;
     if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be an integer >= 1');
     const manager = options.manager ?? this.dataSource.manager;
-    const rows: EventRow[] = await manager.query(
-      `SELECT ${COLUMNS} FROM ${this.table} ev
-        WHERE (ev.transaction_id, ev.global_position) > ($1::text::xid8, $2::bigint)
-          AND ev.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY ev.transaction_id, ev.global_position
-        LIMIT $3`,
-      [after.transactionId.toString(), after.globalPosition.toString(), limit],
-    );
+    const rows = await readLogAfter<EventRow>(manager, {
+      table: this.table,
+      columns: COLUMNS,
+      after,
+      limit,
+    });
     const events = rows.map(toStoredEvent);
     const last = events[events.length - 1];
     return {

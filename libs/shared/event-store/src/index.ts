@@ -34,7 +34,14 @@ export { queryPrepared, statementName } from './prepared';
 export type { IsolationLevel } from './transaction';
 export { writeOutbox } from './outbox';
 export type { OutboxMessage } from './outbox';
-export { DEFAULT_OUTBOX_LOCK_ID, OutboxRelay } from './outbox-relay';
+export {
+  backoffMs,
+  DEFAULT_OUTBOX_LOCK_ID,
+  OutboxRelay,
+  relayProducer,
+  rowFault,
+  splitByBytes,
+} from './outbox-relay';
 export type {
   OutboxBacklog,
   OutboxProducer,
@@ -43,3 +50,4 @@ export type {
   PollResult,
 } from './outbox-relay';
 export { jsonbSafe, jsonbSafeText } from './jsonb-safe';
+export { readLogAfter, TAIL_HORIZON_SQL } from './tail-horizon';

@@ -1,5 +1,6 @@
 import { createKafka, ensureTopics } from '@hookline/shared-kafka';
 import {
+  consumeTopic,
   createTestDatabase,
   integrationEnv,
   uniqueName,
@@ -13,14 +14,6 @@ import { writeOutbox, type OutboxMessage } from './outbox';
 import { OutboxRelay, type OutboxProducer, type OutboxRelayLogger } from './outbox-relay';
 import { inTransaction } from './transaction';
 
-interface Received {
-  key: string;
-  value: string | null;
-  headers: Record<string, string>;
-  partition: number;
-  offset: string;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const recordingLogger = () => {
@@ -32,9 +25,9 @@ const recordingLogger = () => {
   return { logger, lines };
 };
 
-const byKey = (messages: ReadonlyArray<{ key: string; value: string | null }>) => {
+const byKey = (messages: ReadonlyArray<{ key: string | null; value: string | null }>) => {
   const result: Record<string, Array<string | null>> = {};
-  for (const { key, value } of messages) (result[key] ??= []).push(value);
+  for (const { key, value } of messages) (result[key ?? '(no key)'] ??= []).push(value);
   return result;
 };
 
@@ -68,45 +61,8 @@ describe('OutboxRelay against the real PostgreSQL and Kafka', () => {
   const write = (messages: OutboxMessage[]) =>
     inTransaction(dataSource, (m) => writeOutbox(m, messages));
 
-  const consume = async (topic: string, count: number, timeoutMs = 30_000): Promise<Received[]> => {
-    const received: Received[] = [];
-    const consumer = kafka.consumer({
-      groupId: uniqueName('outbox-relay-spec'),
-      sessionTimeout: 10_000,
-    });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`received ${received.length} of ${count} messages`)),
-          timeoutMs,
-        );
-        void consumer.run({
-          eachMessage: async ({ partition, message }) => {
-            received.push({
-              key: String(message.key),
-              value: message.value === null ? null : message.value.toString(),
-              headers: Object.fromEntries(
-                Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
-              ),
-              partition,
-              offset: message.offset,
-            });
-            if (received.length >= count) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        });
-      });
-      // Give a few more moments for duplicates, which at-least-once allows but which we count.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    } finally {
-      await consumer.disconnect();
-    }
-    return received;
-  };
+  const consume = (topic: string, count: number, timeoutMs = 30_000) =>
+    consumeTopic(kafka, topic, count, { timeoutMs });
 
   const pending = async () =>
     ((await dataSource.query(`SELECT count(*)::int AS n FROM outbox`)) as [{ n: number }])[0].n;

@@ -18,3 +18,5 @@ export type {
 export { fillDeliveryLog } from './delivery-log-fill';
 export type { DeliveryLogFill } from './delivery-log-fill';
 export { sampleDeliveryRequest } from './delivery-request';
+export { consumeTopic } from './consume-topic';
+export type { ConsumedMessage, ConsumeTopicOptions } from './consume-topic';

@@ -8,6 +8,7 @@ import { CreateWebhookStatus1764810000000 } from './1764810000000-create-webhook
 import { AddLaneWaitingToDeliveryQueue1764817200000 } from './1764817200000-add-lane-waiting-to-delivery-queue';
 import { PartitionDeliveryLogByWeek1764900000000 } from './1764900000000-partition-delivery-log-by-week';
 import { AddWebhookClaimGates1764910000000 } from './1764910000000-add-webhook-claim-gates';
+import { CreateDeliveryLogRelay1765000000000 } from './1765000000000-create-delivery-log-relay';
 
 /** The delivery log's migrations, oldest first (the event store's run before them). */
 export const DELIVERIES_MIGRATIONS = [
@@ -21,4 +22,5 @@ export const DELIVERIES_MIGRATIONS = [
   AddLaneWaitingToDeliveryQueue1764817200000,
   PartitionDeliveryLogByWeek1764900000000,
   AddWebhookClaimGates1764910000000,
+  CreateDeliveryLogRelay1765000000000,
 ] as const;
