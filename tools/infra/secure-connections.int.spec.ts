@@ -125,7 +125,10 @@ describe('Kafka over SASL_SSL', () => {
       await producer.send({ topic: spec.topic, messages: [{ key: 'wh_1', value: user.username }] });
       await producer.disconnect();
 
-      const consumer = client.consumer({ groupId: uniqueName('secure-group') });
+      const consumer = client.consumer({
+        groupId: uniqueName('secure-group'),
+        maxWaitTimeInMs: 100,
+      });
       await consumer.connect();
       await consumer.subscribe({ topic: spec.topic, fromBeginning: true });
       const received = new Promise<string>((resolve) => {

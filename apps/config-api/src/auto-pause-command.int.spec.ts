@@ -149,7 +149,10 @@ describe('config API executing webhooks.commands (real broker and database)', ()
 
   /** The webhooks.config records of one webhook, read from the start of the topic. */
   async function configRecords(webhookId: string, count: number) {
-    const consumer = kafka.consumer({ groupId: uniqueName('auto-pause-spec') });
+    const consumer = kafka.consumer({
+      groupId: uniqueName('auto-pause-spec'),
+      maxWaitTimeInMs: 100,
+    });
     const records: WebhookConfigRecord[] = [];
     await consumer.connect();
     await consumer.subscribe({ topic: KAFKA_TOPICS.webhooksConfig, fromBeginning: true });

@@ -24,7 +24,10 @@ describe('config API webhooks end to end, with the outbox relay publishing webho
       brokers: integrationEnv().kafkaBrokers,
       clientId: 'config-api-spec',
     });
-    const consumer = kafka.consumer({ groupId: uniqueName('config-api-spec') });
+    const consumer = kafka.consumer({
+      groupId: uniqueName('config-api-spec'),
+      maxWaitTimeInMs: 100,
+    });
     const records: Array<Record<string, unknown> | null> = [];
     await consumer.connect();
     await consumer.subscribe({ topic: KAFKA_TOPICS.webhooksConfig, fromBeginning: true });

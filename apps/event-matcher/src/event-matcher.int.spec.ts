@@ -142,7 +142,7 @@ describe('event matcher against the real broker', () => {
     await publishConfig(webhook('wh_deleted'));
     await publishConfig(null, 'wh_deleted');
 
-    reader = kafka.consumer({ groupId: uniqueName('matcher-spec-reader') });
+    reader = kafka.consumer({ groupId: uniqueName('matcher-spec-reader'), maxWaitTimeInMs: 100 });
     await reader.connect();
     await reader.subscribe({ topics: [topics.deliveries, topics.dlq], fromBeginning: true });
     await reader.run({

@@ -108,7 +108,7 @@ describe('config API to event matcher, live', () => {
       ],
     });
     await admin.disconnect();
-    reader = kafka.consumer({ groupId: uniqueName('e2e-reader') });
+    reader = kafka.consumer({ groupId: uniqueName('e2e-reader'), maxWaitTimeInMs: 100 });
     await reader.connect();
     await reader.subscribe({ topic: topics.deliveries, fromBeginning: true });
     await reader.run({

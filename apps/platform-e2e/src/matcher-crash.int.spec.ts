@@ -107,7 +107,7 @@ describe('event matcher killed mid-stream', () => {
       messages: records.map((r) => ({ key: r.webhookId, value: JSON.stringify(r) })),
       acks: -1,
     });
-    reader = kafka.consumer({ groupId: uniqueName('crash-reader') });
+    reader = kafka.consumer({ groupId: uniqueName('crash-reader'), maxWaitTimeInMs: 100 });
     await reader.connect();
     await reader.subscribe({ topic: topics.deliveries, fromBeginning: true });
     await reader.run({

@@ -1,20 +1,12 @@
 import { parseEnvelope, samplePayload, type EventEnvelope } from '@hookline/contracts';
-import { integrationEnv, uniqueName } from '@hookline/shared-testing';
-import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs';
+import {
+  type ConsumedMessage,
+  consumeTopic,
+  integrationEnv,
+  uniqueName,
+} from '@hookline/shared-testing';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { EventPublisher } from './index';
-
-interface Received {
-  readonly partition: number;
-  readonly key: string | null;
-  readonly value: Buffer | null;
-  readonly headers: Record<string, string>;
-}
-
-function headerStrings(headers: IHeaders | undefined): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]),
-  );
-}
 
 describe('EventPublisher against the real broker', () => {
   let kafka: Kafka;
@@ -47,37 +39,6 @@ describe('EventPublisher against the real broker', () => {
     await producer?.disconnect();
   });
 
-  async function consume(count: number): Promise<Received[]> {
-    const received: Received[] = [];
-    const consumer = kafka.consumer({
-      groupId: uniqueName('publisher-int'),
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1_000,
-    });
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        consumer
-          .run({
-            eachMessage: async ({ partition, message }) => {
-              received.push({
-                partition,
-                key: message.key?.toString('utf8') ?? null,
-                value: message.value,
-                headers: headerStrings(message.headers),
-              });
-              if (received.length === count) resolve();
-            },
-          })
-          .catch(reject);
-      });
-    } finally {
-      await consumer.disconnect();
-    }
-    return received;
-  }
-
   it('consumers receive valid envelopes keyed by company, with headers, one company in order on one partition', async () => {
     const publisher = new EventPublisher({ producer, topic, source: 'publisher-int-spec' });
     const single = await publisher.publish('scan.started', samplePayload('scan.started').data, {
@@ -95,9 +56,9 @@ describe('EventPublisher against the real broker', () => {
     );
     const published: EventEnvelope[] = [single, ...batch];
 
-    const received = await consume(published.length);
+    const received = await consumeTopic(kafka, topic, published.length);
 
-    const byId = new Map<string, Received>();
+    const byId = new Map<string, ConsumedMessage>();
     for (const message of received) {
       const parsed = parseEnvelope(message.value);
       if (!parsed.ok)

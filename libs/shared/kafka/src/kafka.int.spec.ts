@@ -63,6 +63,7 @@ describe('kafkajs against the real broker', () => {
         groupId,
         sessionTimeout: 10_000,
         heartbeatInterval: 1_000,
+        maxWaitTimeInMs: 100,
       });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });

@@ -83,7 +83,10 @@ describe('WebhookStore against the real PostgreSQL and Kafka', () => {
   /** Reads webhooks.config from the start until `count` records of the given webhooks arrived. */
   async function consumeConfig(webhookIds: readonly string[], count: number) {
     const seen: Array<{ key: string; record: WebhookConfigRecord | null }> = [];
-    const consumer = kafka.consumer({ groupId: uniqueName('config-reader') });
+    const consumer = kafka.consumer({
+      groupId: uniqueName('config-reader'),
+      maxWaitTimeInMs: 100,
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: KAFKA_TOPICS.webhooksConfig, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
