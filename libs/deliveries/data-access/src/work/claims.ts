@@ -98,23 +98,31 @@ export const CLAIM_SQL = `WITH leases AS MATERIALIZED (
          UPDATE webhook_claim_gates g SET claims = g.claims + 1
            FROM open_gates o WHERE g.webhook_id = o.webhook_id
        ), locked AS (
+         -- The queue rows are found by id (an index condition): joined to the CTEs instead,
+         -- statistics that lag a burst can make this a scan of the whole queue per claim.
          SELECT q.delivery_id FROM delivery_queue q
-           JOIN candidates c USING (delivery_id)
-           JOIN open_gates o ON o.webhook_id = c.webhook_id
-          WHERE q.claimed_until IS NULL OR q.claimed_until < now()
+          WHERE q.delivery_id = ANY(ARRAY(
+                  SELECT c.delivery_id FROM candidates c
+                    JOIN open_gates o ON o.webhook_id = c.webhook_id))
+            AND (q.claimed_until IS NULL OR q.claimed_until < now())
           FOR UPDATE OF q SKIP LOCKED
        ), claimed AS (
          UPDATE delivery_queue q
             SET claim_id = $4, claimed_until = now() + $5 * interval '1 millisecond'
-           FROM locked WHERE q.delivery_id = locked.delivery_id
+          WHERE q.delivery_id = ANY(ARRAY(SELECT delivery_id FROM locked))
          RETURNING q.delivery_id, q.webhook_id, q.request
        )
+       -- Each claimed delivery's request and state are looked up by id in every partition
+       -- (OFFSET 0 keeps each lookup a subquery of its own): joined as tables, statistics that
+       -- lag a burst can make them a hash join over every partition's rows.
        SELECT c.delivery_id, c.webhook_id, COALESCE(c.request, r.request) AS request, d.state,
               ws.status AS webhook_status, ws.version AS webhook_version,
               (fs.streak->>'pauseRequested')::boolean AS pause_requested, fs.paused_at_version
          FROM claimed c
-         JOIN delivery_requests r USING (delivery_id)
-         JOIN deliveries d USING (delivery_id)
+         CROSS JOIN LATERAL (SELECT k.request FROM delivery_requests k
+                              WHERE k.delivery_id = c.delivery_id OFFSET 0) r
+         CROSS JOIN LATERAL (SELECT e.state FROM deliveries e
+                              WHERE e.delivery_id = c.delivery_id OFFSET 0) d
          LEFT JOIN webhook_status ws ON ws.webhook_id = c.webhook_id
          LEFT JOIN webhook_failure_streaks fs ON fs.webhook_id = c.webhook_id`;
 
