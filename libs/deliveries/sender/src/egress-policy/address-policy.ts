@@ -107,6 +107,18 @@ function parseAddress(address: string): IPv4 | IPv6 | undefined {
   }
 }
 
+// The allow list comes from settings and is checked on every call: each CIDR is parsed once.
+const ALLOW_NETWORKS = new Map<string, [IPv4 | IPv6, number]>();
+
+function allowNetwork(cidr: string): [IPv4 | IPv6, number] {
+  let network = ALLOW_NETWORKS.get(cidr);
+  if (network === undefined) {
+    network = ipaddr.parseCIDR(cidr);
+    ALLOW_NETWORKS.set(cidr, network);
+  }
+  return network;
+}
+
 function isInAllowList(address: IPv4 | IPv6, allow: readonly string[]): boolean {
   if (allow.length === 0) return false;
   const candidates: (IPv4 | IPv6)[] = [address];
@@ -114,7 +126,7 @@ function isInAllowList(address: IPv4 | IPv6, allow: readonly string[]): boolean 
     candidates.push((address as IPv6).toIPv4Address());
   }
   return allow.some((cidr) => {
-    const network = ipaddr.parseCIDR(cidr);
+    const network = allowNetwork(cidr);
     return candidates.some(
       (candidate) => candidate.kind() === network[0].kind() && candidate.match(network),
     );
