@@ -18,6 +18,7 @@
 // BENCH_CONCURRENCY (the worker's and the bare ceiling's), BENCH_BARE_POSTS, BENCH_TIMEOUT_S.
 // PostgreSQL started here preloads pg_stat_statements (HOOKLINE_POSTGRES_PRELOAD) so statements
 // per delivery can be counted; on a server started without it that figure is left out.
+// BENCH_APP_NODE_OPTIONS is given to the three apps as NODE_OPTIONS (a profiler's `--require`, say).
 import { ApiKeyStore } from '@hookline/access-data-access';
 import { KAFKA_TOPICS } from '@hookline/contracts';
 import { Platform, PLATFORM_APPS, type PlatformApp } from '@hookline/platform-testing';
@@ -63,6 +64,9 @@ const POLL_MS = 50;
 const STATS_FLUSH_MS = 11_000;
 // The worker's own default, instead of the quicker poll the end-to-end tests give it.
 const WORKER_DEFAULTS = { HOOKLINE_DELIVERY_POLL_MS: '1000' };
+const APP_NODE_OPTIONS: Record<string, string> = process.env['BENCH_APP_NODE_OPTIONS']
+  ? { NODE_OPTIONS: process.env['BENCH_APP_NODE_OPTIONS'] }
+  : {};
 
 const TARGETS = {
   saturationPerSecond: 1000,
@@ -584,7 +588,13 @@ async function main(): Promise<void> {
   try {
     platform = await new Platform({
       partitions: PARTITIONS,
-      worker: { ...WORKER_DEFAULTS, HOOKLINE_DELIVERY_CONCURRENCY: String(CONCURRENCY) },
+      worker: {
+        ...WORKER_DEFAULTS,
+        ...APP_NODE_OPTIONS,
+        HOOKLINE_DELIVERY_CONCURRENCY: String(CONCURRENCY),
+      },
+      matcher: APP_NODE_OPTIONS,
+      configApi: APP_NODE_OPTIONS,
     }).start();
     const db = new Client({ connectionString: platform.databaseUrl });
     await db.connect();
