@@ -8,7 +8,6 @@ import {
   LONG_LEASE_MS,
   request,
   requests,
-  sleep,
   only,
   fail,
   succeed,
@@ -17,7 +16,7 @@ import {
 
 describe('claims, renewals and releases against the real PostgreSQL', () => {
   const store = useWorkStore('work_claims');
-  const { claimAll, queueRow, makeDue, count } = store;
+  const { claimAll, queueRow, makeDue, count, runOutLeases } = store;
   let dataSource: DataSource;
   let otherDataSource: DataSource;
   let work: DeliveryWorkStore;
@@ -56,9 +55,9 @@ describe('claims, renewals and releases against the real PostgreSQL', () => {
       const accepted = request('wh_claimLease');
       await work.intake([accepted], new Date());
 
-      const first = only(await claimAll({ leaseMs: 300 }));
+      const first = only(await claimAll());
       expect(await claimAll()).toEqual([]);
-      await sleep(400);
+      await runOutLeases(first);
       const second = only(await claimAll());
 
       expect(second.deliveryId).toBe(accepted.deliveryId);
@@ -96,11 +95,12 @@ describe('claims, renewals and releases against the real PostgreSQL', () => {
       const other = new DeliveryWorkStore(otherDataSource);
       await work.intake(requests('wh_claimFleet', 6), new Date());
 
-      expect(await claimAll({ perWebhookLimit: 3, leaseMs: 300 })).toHaveLength(3);
+      const first = await claimAll({ perWebhookLimit: 3 });
+      expect(first).toHaveLength(3);
       expect(await claimAll({ perWebhookLimit: 3 }, other)).toEqual([]);
       expect(await claimAll({ perWebhookLimit: 4 }, other)).toHaveLength(1);
       // The first worker died: its leases run out, and its work is free again.
-      await sleep(400);
+      await runOutLeases(...first);
       expect(await claimAll({ perWebhookLimit: 4 }, other)).toHaveLength(3);
       expect(
         await count(
@@ -333,13 +333,13 @@ describe('claims, renewals and releases against the real PostgreSQL', () => {
       const [lost, kept] = [request('wh_renew'), request('wh_renew')];
       await work.intake([lost], new Date(Date.now() - 1_000));
       await work.intake([kept], new Date());
-      const lostClaim = only(await claimAll({ limit: 1, leaseMs: 200 }));
-      const keptClaim = only(await claimAll({ limit: 1, leaseMs: 5_000 }));
+      const lostClaim = only(await claimAll({ limit: 1 }));
+      const keptClaim = only(await claimAll({ limit: 1 }));
       expect([lostClaim.deliveryId, keptClaim.deliveryId]).toEqual([
         lost.deliveryId,
         kept.deliveryId,
       ]);
-      await sleep(300);
+      await runOutLeases(lostClaim);
       const taker = only(await claimAll());
       expect(taker.deliveryId).toBe(lost.deliveryId);
       const takerUntil = (await queueRow(lost.deliveryId))?.claimed_until;
@@ -380,8 +380,8 @@ describe('claims, renewals and releases against the real PostgreSQL', () => {
 
     it('release leaves a row another claimer took', async () => {
       await work.intake([request('wh_releaseLost')], new Date());
-      const stale = only(await claimAll({ leaseMs: 100 }));
-      await sleep(200);
+      const stale = only(await claimAll());
+      await runOutLeases(stale);
       const taker = only(await claimAll());
 
       await work.release([stale]);

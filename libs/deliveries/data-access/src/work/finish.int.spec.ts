@@ -1,19 +1,11 @@
 import { DEFAULT_RETRY_POLICY, recordAttempt, recordSkip } from '@hookline/deliveries-domain';
 import type { DataSource } from 'typeorm';
 import type { DeliveryWorkStore } from '../delivery-work.store';
-import {
-  FAILED,
-  request,
-  sleep,
-  only,
-  fail,
-  succeed,
-  useWorkStore,
-} from './testing/work-store.fixtures';
+import { FAILED, request, only, fail, succeed, useWorkStore } from './testing/work-store.fixtures';
 
 describe('finishing claims against the real PostgreSQL', () => {
   const store = useWorkStore('work_finish');
-  const { claimAll, queueRow, makeDue, count, types } = store;
+  const { claimAll, queueRow, makeDue, count, types, runOutLeases } = store;
   let dataSource: DataSource;
   let work: DeliveryWorkStore;
   beforeAll(() => ({ dataSource, work } = store.get()));
@@ -130,8 +122,8 @@ describe('finishing claims against the real PostgreSQL', () => {
     it('records the outcome of a lost claim once and leaves the new claim its row', async () => {
       const accepted = request('wh_finishLost');
       await work.intake([accepted], new Date());
-      const stale = only(await claimAll({ leaseMs: 100 }));
-      await sleep(200);
+      const stale = only(await claimAll());
+      await runOutLeases(stale);
       const taker = only(await claimAll());
       expect(taker.claimId).not.toBe(stale.claimId);
       const takerRow = await queueRow(accepted.deliveryId);
