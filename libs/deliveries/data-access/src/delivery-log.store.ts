@@ -56,11 +56,8 @@ export class DeliveryLogStore {
     locked?: readonly KnownDelivery[],
   ): Promise<DeliveryLogEvent[]> {
     if (events.length === 0) return [];
-    // What a receiver answered (a NUL byte, a broken surrogate) is stored escaped: jsonb would
-    // refuse it, fail the transaction and have the call made again.
-    const storable = events.map((event) => jsonbSafe(event));
     const run = (m: EntityManager) =>
-      this.appendIn(m, storable, manager === undefined ? undefined : locked);
+      this.appendIn(m, events, manager === undefined ? undefined : locked);
     return manager ? run(manager) : inTransaction(this.dataSource, run);
   }
 
@@ -115,7 +112,6 @@ export class DeliveryLogStore {
     events: readonly DeliveryLogEvent[],
     locked: readonly KnownDelivery[] | undefined,
   ) {
-    const keys = events.map(idempotencyKey);
     // The deliveries first (locked): each event is placed in its delivery's week, by the
     // delivery's creation time, which is also what makes its idempotency key unique.
     const known =
@@ -124,6 +120,26 @@ export class DeliveryLogStore {
         manager,
         events.map((e) => e.deliveryId),
       ));
+    const added = await this.insertEvents(manager, events, known);
+    await this.project(manager, added, known);
+    return added;
+  }
+
+  /**
+   * Inserts `given` in order, in the transaction of `manager` whose deliveries `known` holds
+   * (locked); an event already recorded (same idempotency key) is skipped. Returns the new
+   * events, as stored: {@link project} moves the projections by them.
+   */
+  async insertEvents(
+    manager: EntityManager,
+    given: readonly DeliveryLogEvent[],
+    known: readonly KnownDelivery[],
+  ): Promise<DeliveryLogEvent[]> {
+    if (given.length === 0) return [];
+    // What a receiver answered (a NUL byte, a broken surrogate) is stored escaped: jsonb would
+    // refuse it, fail the transaction and have the call made again.
+    const events = given.map((event) => jsonbSafe(event));
+    const keys = events.map(idempotencyKey);
     const createdAt = new Map(known.map((row) => [row.delivery_id, row.created_at]));
     for (const event of events) {
       if (!createdAt.has(event.deliveryId)) createdAt.set(event.deliveryId, event.recordedAt);
@@ -160,11 +176,35 @@ export class DeliveryLogStore {
     );
     // The first event of each newly inserted key is new; repeats in the batch are not.
     const fresh = new Set(inserted.map((row) => row.idempotency_key));
-    const added = events.filter((_, i) => fresh.delete(keys[i] ?? ''));
-    if (added.length === 0) return [];
-    const testDeliveries = await this.projectDeliveries(manager, added, known);
-    await this.projectStats(manager, added, testDeliveries);
-    return added;
+    return events.filter((_, i) => fresh.delete(keys[i] ?? ''));
+  }
+
+  /**
+   * Moves the `deliveries` and `webhook_stats` projections by `added` (what
+   * {@link insertEvents} returned), in the transaction of `manager`. Both statements are sent at
+   * once: a caller that has more to write in the transaction sends it beside this, and the
+   * connection runs them back to back instead of a round trip through the event loop each.
+   */
+  project(
+    manager: EntityManager,
+    added: readonly DeliveryLogEvent[],
+    known: readonly KnownDelivery[],
+  ): Promise<unknown> {
+    if (added.length === 0) return Promise.resolve();
+    const testDeliveries = new Set(known.filter((r) => r.test).map((r) => r.delivery_id));
+    const seen = new Set(known.map((r) => r.delivery_id));
+    for (const event of added) {
+      // A delivery is a test one by its first request; a manual retry later changes the round's
+      // trigger in `state`, not what the delivery is.
+      if (!seen.has(event.deliveryId) && event.trigger === 'test') {
+        testDeliveries.add(event.deliveryId);
+      }
+      seen.add(event.deliveryId);
+    }
+    return Promise.all([
+      this.projectDeliveries(manager, added, known, testDeliveries),
+      this.projectStats(manager, added, testDeliveries),
+    ]);
   }
 
   /**
@@ -180,20 +220,17 @@ export class DeliveryLogStore {
     );
   }
 
-  /** Moves the `deliveries` rows; returns which of the events' deliveries are test deliveries. */
+  /** Moves the `deliveries` rows (`tests`: which of the deliveries are test deliveries). */
   private async projectDeliveries(
     manager: EntityManager,
     events: readonly DeliveryLogEvent[],
     rows: readonly KnownDelivery[],
-  ): Promise<Set<string>> {
+    tests: ReadonlySet<string>,
+  ): Promise<void> {
     const ids = [...new Set(events.map((e) => e.deliveryId))];
     const states = new Map(rows.map((r) => [r.delivery_id, r.state]));
     const created = new Map(rows.map((r) => [r.delivery_id, r.created_at]));
-    const tests = new Set(rows.filter((r) => r.test).map((r) => r.delivery_id));
     for (const event of events) {
-      // A delivery is a test one by its first request; a manual retry later changes the round's
-      // trigger in `state`, not what the delivery is.
-      if (!states.has(event.deliveryId) && event.trigger === 'test') tests.add(event.deliveryId);
       states.set(event.deliveryId, evolveDelivery(states.get(event.deliveryId), event));
       if (!created.has(event.deliveryId)) created.set(event.deliveryId, event.recordedAt);
     }
@@ -240,7 +277,6 @@ export class DeliveryLogStore {
         ),
       ],
     );
-    return tests;
   }
 
   /**

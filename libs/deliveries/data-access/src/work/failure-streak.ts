@@ -39,18 +39,46 @@ export interface WebhookAttempts {
   readonly options: FailureStreakOptions;
 }
 
+/** A webhook's failure streak row as it stands, locked for the finish's transaction. */
+export interface LockedStreak {
+  readonly webhook_id: string;
+  readonly streak: FailureStreak;
+  readonly paused_at_version: number | null;
+}
+
+/**
+ * Locks the failure streak rows of these webhooks for the transaction (in webhook order, so two
+ * workers never lock them crosswise) and reads them. A finish locks them with its deliveries,
+ * before it knows which of its attempts count, so the rows it writes at the end are ready.
+ */
+export async function lockFailureStreaks(
+  manager: EntityManager,
+  webhookIds: readonly string[],
+): Promise<Map<string, LockedStreak>> {
+  const ids = [...new Set(webhookIds)].sort();
+  if (ids.length === 0) return new Map();
+  const rows: LockedStreak[] = await manager.query(
+    `SELECT webhook_id, streak, paused_at_version FROM webhook_failure_streaks
+      WHERE webhook_id = ANY($1::text[]) ORDER BY webhook_id FOR UPDATE`,
+    [ids],
+  );
+  return new Map(rows.map((row) => [row.webhook_id, row]));
+}
+
 /**
  * Moves the failure streaks of the batch's webhooks by their new attempts, as the domain's
  * auto-pause rule ({@link countAttempts}) decides for each: test calls left out, re-armed after a
- * re-activation, the threshold reached once. Set-based: one statement locks and reads the streak
- * rows (in webhook order, so two workers never lock them crosswise), one writes back those the
- * rule counted, and a pause the rule sends is an `AutoPauseWebhook` command in the outbox.
- * Returns the webhooks a pause was written for.
+ * re-activation, the threshold reached once. Set-based: `locked` holds the streak rows
+ * ({@link lockFailureStreaks}, every webhook of `webhooks` among them); one statement writes back
+ * those the rule counted, and a pause the rule sends is an `AutoPauseWebhook` command in the
+ * outbox. Returns the webhooks a pause was written for, and the writes, sent at once: the caller
+ * awaits them with its other statements.
  */
-export async function recordFailureStreaks(
+export function recordFailureStreaks(
   manager: EntityManager,
   webhooks: readonly WebhookAttempts[],
-): Promise<Set<string>> {
+  locked: ReadonlyMap<string, LockedStreak>,
+): { paused: Set<string>; written: Promise<unknown> } {
   const counting = webhooks
     .map(({ webhookId, added, options }) => ({
       webhookId,
@@ -68,25 +96,10 @@ export async function recordFailureStreaks(
     .filter(({ attempts }) => attempts.some(countsTowardsPause))
     .sort((a, b) => (a.webhookId < b.webhookId ? -1 : a.webhookId > b.webhookId ? 1 : 0));
   const paused = new Set<string>();
-  if (counting.length === 0) return paused;
-  const rows: Array<{
-    webhook_id: string;
-    streak: FailureStreak;
-    paused_at_version: number | null;
-  }> = await manager.query(
-    `SELECT webhook_id, streak, paused_at_version FROM webhook_failure_streaks
-      WHERE webhook_id = ANY($1::text[]) ORDER BY webhook_id FOR UPDATE`,
-    [counting.map((w) => w.webhookId)],
-  );
-  const known = new Map(rows.map((row) => [row.webhook_id, row]));
-  const writes: Array<{
-    webhook_id: string;
-    streak: FailureStreak;
-    paused_at_version: number | null;
-  }> = [];
+  const writes: LockedStreak[] = [];
   const commands: OutboxMessage[] = [];
   for (const { webhookId, options, attempts } of counting) {
-    const row = known.get(webhookId);
+    const row = locked.get(webhookId);
     const { webhook } = options;
     const decision = countAttempts(
       row ? { streak: row.streak, pausedAtVersion: row.paused_at_version } : NO_WEBHOOK_STREAK,
@@ -126,17 +139,20 @@ export async function recordFailureStreaks(
       },
     });
   }
+  const written: Array<Promise<unknown>> = [];
   if (writes.length > 0) {
-    await manager.query(
-      `INSERT INTO webhook_failure_streaks (webhook_id, streak, paused_at_version)
-       SELECT w.webhook_id, w.streak, w.paused_at_version
-         FROM jsonb_to_recordset($1::jsonb) AS w(webhook_id text, streak jsonb, paused_at_version int)
-        ORDER BY w.webhook_id
-       ON CONFLICT (webhook_id) DO UPDATE SET streak = EXCLUDED.streak,
-                                              paused_at_version = EXCLUDED.paused_at_version`,
-      [JSON.stringify(writes)],
+    written.push(
+      manager.query(
+        `INSERT INTO webhook_failure_streaks (webhook_id, streak, paused_at_version)
+         SELECT w.webhook_id, w.streak, w.paused_at_version
+           FROM jsonb_to_recordset($1::jsonb) AS w(webhook_id text, streak jsonb, paused_at_version int)
+          ORDER BY w.webhook_id
+         ON CONFLICT (webhook_id) DO UPDATE SET streak = EXCLUDED.streak,
+                                                paused_at_version = EXCLUDED.paused_at_version`,
+        [JSON.stringify(writes)],
+      ),
     );
   }
-  if (commands.length > 0) await writeOutbox(manager, commands);
-  return paused;
+  if (commands.length > 0) written.push(writeOutbox(manager, commands));
+  return { paused, written: Promise.all(written) };
 }
