@@ -30,7 +30,6 @@ export type {
   StoredEvent,
 } from './event-store';
 export { inTransaction } from './transaction';
-export { queryPrepared, statementName } from './prepared';
 export type { IsolationLevel } from './transaction';
 export { writeOutbox } from './outbox';
 export type { OutboxMessage } from './outbox';

@@ -1,6 +1,5 @@
 import type { DeliveryRequested } from '@hookline/contracts';
 import { type ClaimHold, type DeliveryState, holdAtClaim } from '@hookline/deliveries-domain';
-import { queryPrepared } from '@hookline/shared-event-store';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
@@ -138,10 +137,13 @@ export async function claimDue(
 ): Promise<ClaimedDelivery[]> {
   if (options.limit < 1) return [];
   const claimId = randomUUID();
-  // One round trip: the claim, the request and state of each claimed delivery, and what the
-  // database says of its webhook (status committed by the config API, the worker's streak).
-  // Prepared: planning this statement over the partitioned tables cost about a third of it.
-  const { rows } = await queryPrepared<{
+  // One round trip: the claim, the request and state of each claimed delivery, and what the database
+  // says of its webhook (status committed by the config API, the worker's streak). Planned at
+  // every call, never prepared: a generic plan made while the queue was empty (a quiet hour, a
+  // platform just started) stays cached through the burst that follows, its scans of a queue and
+  // partitions it takes for a few rows running 30 times slower than a plan made on the tables as
+  // they are (225 ms against 7 ms at 20,000 queued rows). Planning costs about 1 ms.
+  const rows: Array<{
     delivery_id: string;
     webhook_id: string;
     request: DeliveryRequested;
@@ -150,7 +152,7 @@ export async function claimDue(
     webhook_version: number | null;
     pause_requested: boolean | null;
     paused_at_version: number | null;
-  }>(dataSource, CLAIM_SQL, [
+  }> = await dataSource.query(CLAIM_SQL, [
     options.skipWebhooks,
     options.perWebhookLimit,
     options.limit,
