@@ -4,7 +4,10 @@ export interface ProbeResult {
 }
 
 export interface CachedProbeOptions {
-  /** A result younger than this is answered again without probing; default 3 s. */
+  /**
+   * A result younger than this is answered again without probing; default 1 s. A broker's clean
+   * restart leaves its port closed for only 2–3 s, which a 3 s old answer can hide entirely.
+   */
   readonly maxAgeMs?: number;
   /** A probe that takes longer is answered as down; default 2 s. */
   readonly timeoutMs?: number;
@@ -27,7 +30,7 @@ export class CachedProbe<T extends ProbeResult> {
     options: CachedProbeOptions = {},
     private readonly now: () => number = Date.now,
   ) {
-    this.maxAgeMs = options.maxAgeMs ?? 3_000;
+    this.maxAgeMs = options.maxAgeMs ?? 1_000;
     this.timeoutMs = options.timeoutMs ?? 2_000;
   }
 
