@@ -10,6 +10,11 @@
  * the broker's throttle or after 10 ms (kafkajs's own interval). Nothing else needs it: a request
  * that cannot go at once is queued by `push`, which schedules a check, and a response that frees
  * an in-flight slot checks the queue itself.
+ *
+ * Each connected queue also runs an interval of its own, every 100 ms, to time out the requests in
+ * flight: with five connections an idle config API woke 50 times a second for them. One sweep
+ * per process does the same checks for every connected queue, 10 wakeups a second however many
+ * connections there are, and stops while no queue is connected.
  */
 
 /** The part of kafkajs's RequestQueue the replacement touches. */
@@ -36,21 +41,72 @@ export function scheduleCheckWhilePending(this: RequestQueueState): void {
   );
 }
 
+/** The part of kafkajs's RequestQueue the request-timeout sweep touches. */
+export interface TimedRequestQueue {
+  enforceRequestTimeout: boolean;
+  inflight: Map<unknown, { sentAt: number | null; requestTimeout: number; timeoutRequest(): void }>;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  isConnected(): boolean;
+  destroy(): void;
+}
+
+/** kafkajs's interval between request-timeout checks (for a request timeout of 100 ms or more). */
+export const SWEEP_MS = 100;
+
+const sweptQueues = new Set<TimedRequestQueue>();
+let sweep: NodeJS.Timeout | undefined;
+
+/** One pass of the sweep: what kafkajs's per-queue interval does, for every connected queue. */
+export function sweepRequestTimeouts(now = Date.now()): void {
+  for (const queue of sweptQueues) {
+    for (const request of queue.inflight.values()) {
+      if (request.sentAt !== null && now - request.sentAt > request.requestTimeout) {
+        request.timeoutRequest();
+      }
+    }
+    if (!queue.isConnected()) queue.destroy();
+  }
+}
+
+/** The replacement of `RequestQueue.prototype.scheduleRequestTimeoutCheck`, run on connect. */
+export function joinRequestTimeoutSweep(this: TimedRequestQueue): void {
+  if (!this.enforceRequestTimeout) return;
+  this.destroy();
+  sweptQueues.add(this);
+  sweep ??= setInterval(sweepRequestTimeouts, SWEEP_MS);
+}
+
+/** The replacement of `RequestQueue.prototype.destroy`, run on disconnect. */
+export function leaveRequestTimeoutSweep(this: TimedRequestQueue): void {
+  sweptQueues.delete(this);
+  if (sweptQueues.size === 0 && sweep !== undefined) {
+    clearInterval(sweep);
+    sweep = undefined;
+  }
+  clearTimeout(this.throttleCheckTimeoutId ?? undefined);
+  this.throttleCheckTimeoutId = null;
+}
+
 let installed = false;
 
-/** Installs {@link scheduleCheckWhilePending} on kafkajs's RequestQueue, once per process. */
+/** Installs the replacements on kafkajs's RequestQueue, once per process. */
 export function installRequestQueueIdleFix(): void {
   if (installed) return;
   installed = true;
   // kafkajs has no exports map, and RequestQueue is not part of its public API: the path and
   // the method are checked, so a kafkajs that changed them fails loudly here, not silently.
   const RequestQueue = require('kafkajs/src/network/requestQueue') as {
-    prototype: { scheduleCheckPendingRequests?: unknown };
+    prototype: Record<string, unknown>;
   };
-  if (typeof RequestQueue.prototype.scheduleCheckPendingRequests !== 'function') {
-    throw new Error(
-      'kafkajs RequestQueue has no scheduleCheckPendingRequests: review the idle fix',
-    );
+  const replaced = {
+    scheduleCheckPendingRequests: scheduleCheckWhilePending,
+    scheduleRequestTimeoutCheck: joinRequestTimeoutSweep,
+    destroy: leaveRequestTimeoutSweep,
+  };
+  for (const [method, replacement] of Object.entries(replaced)) {
+    if (typeof RequestQueue.prototype[method] !== 'function') {
+      throw new Error(`kafkajs RequestQueue has no ${method}: review the idle fix`);
+    }
+    RequestQueue.prototype[method] = replacement;
   }
-  RequestQueue.prototype.scheduleCheckPendingRequests = scheduleCheckWhilePending;
 }
