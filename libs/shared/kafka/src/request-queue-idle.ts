@@ -6,7 +6,7 @@
  * not released). On an idle app that was most of its CPU: about 1,500 event-loop wakeups a
  * second and 0.04 of a core.
  *
- * This replaces the one method: a check is scheduled only while requests wait, at the end of
+ * The pending-request check is replaced: it is scheduled only while requests wait, at the end of
  * the broker's throttle or after 10 ms (kafkajs's own interval). Nothing else needs it: a request
  * that cannot go at once is queued by `push`, which schedules a check, and a response that frees
  * an in-flight slot checks the queue itself.
@@ -14,10 +14,11 @@
  * Each connected queue also runs an interval of its own, every 100 ms, to time out the requests in
  * flight: with five connections an idle config API woke 50 times a second for them. One sweep
  * per process does the same checks for every connected queue, 10 wakeups a second however many
- * connections there are, and stops while no queue is connected.
+ * connections there are, and stops while no queue is connected. It replaces the queue's
+ * `scheduleRequestTimeoutCheck` (run on connect) and `destroy` (run on disconnect).
  */
 
-/** The part of kafkajs's RequestQueue the replacement touches. */
+/** The part of kafkajs's RequestQueue the pending-request check touches. */
 export interface RequestQueueState {
   pending: unknown[];
   throttledUntil: number;
@@ -57,7 +58,8 @@ const sweptQueues = new Set<TimedRequestQueue>();
 let sweep: NodeJS.Timeout | undefined;
 
 /** One pass of the sweep: what kafkajs's per-queue interval does, for every connected queue. */
-export function sweepRequestTimeouts(now = Date.now()): void {
+function sweepRequestTimeouts(): void {
+  const now = Date.now();
   for (const queue of sweptQueues) {
     for (const request of queue.inflight.values()) {
       if (request.sentAt !== null && now - request.sentAt > request.requestTimeout) {
@@ -94,7 +96,7 @@ export function installRequestQueueIdleFix(): void {
   if (installed) return;
   installed = true;
   // kafkajs has no exports map, and RequestQueue is not part of its public API: the path and
-  // the method are checked, so a kafkajs that changed them fails loudly here, not silently.
+  // the methods are checked, so a kafkajs that changed them fails loudly here, not silently.
   const RequestQueue = require('kafkajs/src/network/requestQueue') as {
     prototype: Record<string, unknown>;
   };
