@@ -8,10 +8,13 @@ import {
 } from 'kafkajs';
 import { tlsTrustFailure } from '@hookline/shared-config';
 import type { KafkaSecurity } from './kafka-settings';
+import { installCoordinatorFailover } from './coordinator-failover';
 import { installRequestQueueIdleFix } from './request-queue-idle';
 
-// Before any client exists: every connection of this process gets the fixed request queue.
+// Before any client exists: every connection of this process gets the fixed request queue, and
+// every consumer group follows its coordinator to another broker.
 installRequestQueueIdleFix();
+installCoordinatorFailover();
 
 /** Where kafkajs log lines go; apps pass their own structured logger. */
 export interface KafkaLogSink {
