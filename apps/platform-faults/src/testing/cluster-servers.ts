@@ -89,12 +89,19 @@ export class ClusterServers {
     }
   }
 
-  /** The node leading partition 0 of `topic`. */
-  async leaderOf(topic: string): Promise<number> {
+  /**
+   * The node coordinating consumer group `groupId`: the leader of the group's partition of
+   * `__consumer_offsets`, the one its name hashes to (Kafka's `partitionFor`).
+   */
+  async coordinatorOf(groupId: string): Promise<number> {
     return this.withAdmin(async (admin) => {
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      const leader = topics[0]?.partitions.find((p) => p.partitionId === 0)?.leader;
-      if (leader === undefined || leader < 0) throw new Error(`${topic} has no leader`);
+      const { topics } = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] });
+      const partitions = topics[0]?.partitions ?? [];
+      const partition = groupPartition(groupId, partitions.length);
+      const leader = partitions.find((p) => p.partitionId === partition)?.leader;
+      if (leader === undefined || leader < 0) {
+        throw new Error(`__consumer_offsets/${partition} (group ${groupId}) has no leader`);
+      }
       return leader;
     });
   }
@@ -219,6 +226,18 @@ export class ClusterServers {
       );
     });
   }
+}
+
+/** Kafka's partition of `__consumer_offsets` for a group: the name's Java hash, made positive. */
+export function groupPartition(groupId: string, partitions: number): number {
+  if (partitions <= 0) throw new Error('__consumer_offsets has no partitions');
+  let hash = 0;
+  for (let i = 0; i < groupId.length; i += 1) {
+    hash = (Math.imul(31, hash) + groupId.charCodeAt(i)) | 0;
+  }
+  // Kafka's Utils.abs: the one int without a positive counterpart becomes 0.
+  const positive = hash === -2147483648 ? 0 : Math.abs(hash);
+  return positive % partitions;
 }
 
 function isAlive(pid: number): boolean {

@@ -73,6 +73,8 @@ export interface CaseResult {
   readonly name: string;
   readonly published: number;
   readonly acked: number;
+  /** Every event the stream sent, with when. */
+  readonly events: readonly PublishedEvent[];
   readonly expectedPairs: number;
   readonly receivedPairs: number;
   readonly duplicates: number;
@@ -252,6 +254,7 @@ export async function runFaultCase(
     name: fault.name,
     published: stream.events.length,
     acked: acked.length,
+    events: stream.events,
     expectedPairs,
     receivedPairs: expectedPairs - missing.length,
     duplicates,

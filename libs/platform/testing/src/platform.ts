@@ -107,10 +107,12 @@ export class Platform {
   };
   /** `HOOKLINE_MASTER_KEY` of the apps: one key, `k1`. */
   readonly masterKey = generateMasterKey('k1');
-  private readonly workerGroup = uniqueName('e2e-worker');
-  // A restarted app rejoins its group and goes on from its committed offsets.
-  private readonly matcherGroup = uniqueName('e2e-matcher');
-  private readonly commandsGroup = uniqueName('e2e-commands');
+  /** The consumer groups of the apps; a restarted app rejoins its group and goes on from its committed offsets. */
+  readonly groups = {
+    worker: uniqueName('e2e-worker'),
+    matcher: uniqueName('e2e-matcher'),
+    commands: uniqueName('e2e-commands'),
+  };
   private db!: TestDatabase;
   private kafka!: Kafka;
   private producer!: Producer;
@@ -275,7 +277,7 @@ export class Platform {
           HOOKLINE_CONFIG_API_PORT: String(port),
           HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
           HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-          HOOKLINE_CONFIG_API_COMMANDS_GROUP: this.commandsGroup,
+          HOOKLINE_CONFIG_API_COMMANDS_GROUP: this.groups.commands,
           ...this.options.configApi,
         };
       case 'event-matcher':
@@ -283,7 +285,7 @@ export class Platform {
           HOOKLINE_EVENT_MATCHER_PORT: String(port),
           HOOKLINE_INGEST_TOPICS: this.topics.ingest,
           HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
-          HOOKLINE_EVENT_MATCHER_GROUP: this.matcherGroup,
+          HOOKLINE_EVENT_MATCHER_GROUP: this.groups.matcher,
           ...this.options.matcher,
         };
       case 'delivery-worker':
@@ -294,7 +296,7 @@ export class Platform {
           HOOKLINE_DELIVERIES_TOPIC: this.topics.deliveries,
           HOOKLINE_COMMANDS_TOPIC: this.topics.commands,
           HOOKLINE_DELIVERIES_DEAD_LETTER_TOPIC: this.topics.deliveriesDlq,
-          HOOKLINE_DELIVERY_WORKER_GROUP: this.workerGroup,
+          HOOKLINE_DELIVERY_WORKER_GROUP: this.groups.worker,
           HOOKLINE_EGRESS_ALLOW_CIDRS: '127.0.0.2/32',
           HOOKLINE_EXTRA_CA_FILE: this.receiver.ca.caFile,
           HOOKLINE_DELIVERY_POLL_MS: '100',
