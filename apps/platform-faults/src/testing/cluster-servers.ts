@@ -229,7 +229,7 @@ export class ClusterServers {
 }
 
 /** Kafka's partition of `__consumer_offsets` for a group: the name's Java hash, made positive. */
-export function groupPartition(groupId: string, partitions: number): number {
+function groupPartition(groupId: string, partitions: number): number {
   if (partitions <= 0) throw new Error('__consumer_offsets has no partitions');
   let hash = 0;
   for (let i = 0; i < groupId.length; i += 1) {
