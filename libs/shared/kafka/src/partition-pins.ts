@@ -1,10 +1,5 @@
-import {
-  type ICustomPartitioner,
-  type Message,
-  Partitioners,
-  type RecordMetadata,
-  type TopicMessages,
-} from 'kafkajs';
+import type { ICustomPartitioner, Message, RecordMetadata, TopicMessages } from 'kafkajs';
+import { KeyPartitioner } from './key-partitioner';
 
 /**
  * Where each message of a send goes, chosen once and kept for every retry of it, so a send can be
@@ -21,11 +16,12 @@ export class PartitionPins {
   private readonly pins = new WeakMap<Message, { topic: string; partition: number }>();
 
   /**
-   * A kafkajs `createPartitioner`: `base` (kafkajs's default) places a message the first time it
-   * is asked, and that partition is kept. Without it a message without a key could be placed
+   * A kafkajs `createPartitioner`: `base` (kafkajs's default placement, see
+   * {@link KeyPartitioner}) places a message the first time it is asked, and that partition is
+   * kept. Without it a message without a key could be placed
    * elsewhere on a retry (kafkajs places round-robin), under a partition another broker answered.
    */
-  partitioner(base: ICustomPartitioner = Partitioners.DefaultPartitioner): ICustomPartitioner {
+  partitioner(base: ICustomPartitioner = KeyPartitioner): ICustomPartitioner {
     return () => {
       const place = base();
       return (args) => {
