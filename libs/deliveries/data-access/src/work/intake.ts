@@ -43,18 +43,26 @@ export async function intake(
     const states = new Map(known.map((row) => [row.delivery_id, row.state]));
     const createdAt = new Map(known.map((row) => [row.delivery_id, row.created_at]));
     // The first request of a delivery is kept in its delivery's week: at `now` for a new one.
+    // The rows travel as one JSON document, as the log's events do: a `json[]` parameter had pg
+    // escape each request's text again as an array element and the server parse that literal.
     await manager.query(
       `INSERT INTO delivery_requests (delivery_id, webhook_id, company, request, recorded_at)
-       SELECT r.* FROM unnest($1::text[], $2::text[], $3::text[], $4::json[], $5::timestamptz[])
-              AS r(delivery_id, webhook_id, company, request, recorded_at)
+       SELECT r.delivery_id, r.webhook_id, r.company, r.request, r.recorded_at
+         FROM json_to_recordset($1::json)
+              AS r(delivery_id text, webhook_id text, company text, request json,
+                   recorded_at timestamptz)
         WHERE NOT EXISTS (SELECT 1 FROM delivery_requests k WHERE k.delivery_id = r.delivery_id)
        ON CONFLICT (delivery_id, recorded_at) DO NOTHING`,
       [
-        requests.map((r) => r.deliveryId),
-        requests.map((r) => r.webhookId),
-        requests.map((r) => r.company),
-        requests.map((r) => JSON.stringify(r)),
-        requests.map((r) => createdAt.get(r.deliveryId) ?? now.toISOString()),
+        JSON.stringify(
+          requests.map((r) => ({
+            delivery_id: r.deliveryId,
+            webhook_id: r.webhookId,
+            company: r.company,
+            request: r,
+            recorded_at: createdAt.get(r.deliveryId) ?? now.toISOString(),
+          })),
+        ),
       ],
     );
     const events: DeliveryLogEvent[] = [];
