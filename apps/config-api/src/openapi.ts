@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { methodNotAllowed } from './http/method-not-allowed';
+import { describePlatformEndpoints } from './http/platform-endpoints.openapi';
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type SchemaObject = Record<string, unknown>;
@@ -42,6 +43,7 @@ const LINKS: ReadonlyArray<{ from: string; id: string; to: readonly string[] }> 
 
 /** The OpenAPI document of the app, made to say exactly what the API accepts. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  describePlatformEndpoints();
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

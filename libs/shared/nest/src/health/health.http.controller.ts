@@ -1,5 +1,4 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
 import {
   HealthCheck,
   type HealthCheckResult,
@@ -11,7 +10,11 @@ import { KafkaHealthIndicator } from './kafka.health-indicator';
 import { PostgresHealthIndicator } from './postgres.health-indicator';
 import { ReadinessHealthIndicator } from './readiness.health-indicator';
 
-@ApiTags('health')
+/**
+ * Liveness and readiness of every app. Its OpenAPI description is the config API's
+ * (`describePlatformEndpoints`): the worker and the matcher serve no document, and @nestjs/swagger
+ * (which terminus's `@HealthCheck` would load for its own description) costs each 8 MB.
+ */
 @Controller()
 export class HealthHttpController {
   constructor(
@@ -23,7 +26,7 @@ export class HealthHttpController {
 
   /** Liveness: the process serves HTTP; touches no dependency. */
   @Get('health')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   live(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     return this.run(res, []);
   }
@@ -33,7 +36,7 @@ export class HealthHttpController {
    * consumer running) holds. 503 naming what does not.
    */
   @Get('ready')
-  @HealthCheck()
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
     return this.run(res, [
       () => this.kafka.check(),
