@@ -31,7 +31,6 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 # Containers listen on every interface; the app's own default is loopback.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps \
     HOOKLINE_CONFIG_API_HOST=0.0.0.0 \
     HOOKLINE_CONFIG_API_PORT=3000
 COPY --from=deps /app/node_modules ./node_modules
@@ -42,4 +41,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HOOKLINE_CONFIG_API_OPERATIONS_PORT || process.env.HOOKLINE_CONFIG_API_PORT) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "dist/apps/config-api/main.js"]
+# The flags are APP_NODE_FLAGS (libs/shared/config), which a spec checks this against.
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "dist/apps/config-api/main.js"]

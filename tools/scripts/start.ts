@@ -7,7 +7,7 @@
  * in `.hookline/dev-ca/`, so that `npm run demo` can receive webhooks on this machine. Setting
  * HOOKLINE_EGRESS_ALLOW_CIDRS or HOOKLINE_EXTRA_CA_FILE (even empty) replaces that allowance.
  */
-import { redactUrl } from '@hookline/shared-config';
+import { appNodeFlags, redactUrl } from '@hookline/shared-config';
 import { ApiKeyStore } from '@hookline/access-data-access';
 import { DEFAULT_DEV_MASTER_KEY_FILE, loadOrCreateDevMasterKey } from '@hookline/shared-crypto';
 import { createDataSource, runMigrations } from '@hookline/shared-event-store';
@@ -110,7 +110,7 @@ function isPortTaken(port: string): Promise<boolean> {
 function startApp(name: string, env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(
     process.execPath,
-    ['--enable-source-maps', path.join(root, 'dist/apps', name, 'main.js')],
+    [...appNodeFlags(name), path.join(root, 'dist/apps', name, 'main.js')],
     {
       cwd: root,
       env,

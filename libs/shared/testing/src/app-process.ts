@@ -1,3 +1,4 @@
+import { appNodeFlags } from '@hookline/shared-config';
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -16,11 +17,11 @@ const workspaceRoot = path.resolve(__dirname, '../../../..');
 
 /**
  * Runs a built app (`dist/apps/<name>/main.js`, from `nx build <name>`) as a process of its own,
- * as production runs it, so a test can kill it with any signal.
+ * as production runs it (with its `APP_NODE_FLAGS`), so a test can kill it with any signal.
  */
 export function startAppProcess(name: string, env: NodeJS.ProcessEnv, port: number): AppProcess {
   const main = path.join(workspaceRoot, 'dist', 'apps', name, 'main.js');
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+  const child = spawn(process.execPath, [...appNodeFlags(name), main], {
     cwd: workspaceRoot,
     env: { PATH: process.env['PATH'], ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
