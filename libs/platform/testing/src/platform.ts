@@ -9,7 +9,7 @@ import {
   type WebhookConfigRecord,
 } from '@hookline/contracts';
 import { DELIVERIES_MIGRATIONS } from '@hookline/deliveries-data-access';
-import { parseEnv } from '@hookline/shared-config';
+import { type AppName, parseEnv } from '@hookline/shared-config';
 import { generateMasterKey } from '@hookline/shared-crypto';
 import {
   createDataSource,
@@ -82,7 +82,7 @@ export interface PlatformOptions {
 }
 
 /** The three app processes, by the name `startAppProcess` runs them under. */
-export type PlatformApp = 'config-api' | 'event-matcher' | 'delivery-worker';
+export type PlatformApp = AppName;
 export const PLATFORM_APPS: readonly PlatformApp[] = [
   'config-api',
   'event-matcher',
