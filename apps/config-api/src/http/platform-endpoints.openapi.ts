@@ -31,12 +31,12 @@ export function describePlatformEndpoints(): void {
 }
 
 function decorate(
-  controller: { prototype: object },
+  controller: { readonly name: string; readonly prototype: object },
   method: string,
   ...decorators: MethodDecorator[]
 ): void {
   const descriptor = Object.getOwnPropertyDescriptor(controller.prototype, method);
-  if (descriptor === undefined) throw new Error(`${controller.constructor.name} has no ${method}`);
+  if (descriptor === undefined) throw new Error(`${controller.name} has no ${method}`);
   // Applied last to first, as TypeScript applies a stack of decorators.
   for (const decorator of [...decorators].reverse())
     decorator(controller.prototype, method, descriptor);

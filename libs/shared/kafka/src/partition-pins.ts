@@ -18,8 +18,8 @@ export class PartitionPins {
   /**
    * A kafkajs `createPartitioner`: `base` (kafkajs's default placement, see
    * {@link KeyPartitioner}) places a message the first time it is asked, and that partition is
-   * kept. Without it a message without a key could be placed
-   * elsewhere on a retry (kafkajs places round-robin), under a partition another broker answered.
+   * kept. Without it a message without a key could be placed elsewhere on a retry (kafkajs places
+   * round-robin), under a partition another broker answered.
    */
   partitioner(base: ICustomPartitioner = KeyPartitioner): ICustomPartitioner {
     return () => {
