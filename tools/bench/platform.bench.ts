@@ -4,7 +4,8 @@
 // partitions), each fanned out to every webhook of its company, calls counted at a local HTTPS
 // receiver. Two modes: saturation (a burst, as fast as the pipeline goes) and a fixed rate for a
 // duration. Prints throughput, publish-to-receipt latency (the publish time is the envelope's
-// `timestamp`), the first call of a lone event, CPU per delivery of the apps and of PostgreSQL
+// `timestamp`) and its stages (to the matcher's request, to the worker's intake, to the first
+// call), the first call of a lone event, CPU per delivery of the apps and of PostgreSQL
 // (from /proc), resident memory, idle CPU, what each delivery costs in transactions, rows,
 // statements and Kafka messages, whether every attempt was recorded, and the bare axios ceiling
 // against the same receiver, each beside the target of the throughput issue. Starts the local
@@ -20,7 +21,7 @@
 // per delivery can be counted; on a server started without it that figure is left out.
 // BENCH_APP_NODE_OPTIONS is given to the three apps as NODE_OPTIONS (a profiler's `--require`, say).
 import { ApiKeyStore } from '@hookline/access-data-access';
-import { KAFKA_TOPICS } from '@hookline/contracts';
+import { DELIVERY_ID_PREFIX, KAFKA_TOPICS } from '@hookline/contracts';
 import { Platform, PLATFORM_APPS, type PlatformApp } from '@hookline/platform-testing';
 import { createKafka } from '@hookline/shared-kafka';
 import type { ReceivedRequest } from '@hookline/shared-testing';
@@ -464,6 +465,7 @@ class PlatformBench {
         `worker target <= ${TARGETS.workerRssMb} MB: ${verdict(mb(rss['delivery-worker']) <= TARGETS.workerRssMb)}, ` +
         `apps target <= ${TARGETS.appsRssMb} MB: ${verdict(mb(rssTotal) <= TARGETS.appsRssMb)}`,
     );
+    await this.printStages(requests);
     this.printCosts(n, db0, db1, before, after);
     return {
       name,
@@ -473,6 +475,47 @@ class PlatformBench {
       cpuMsPerDelivery: perDelivery,
       peakRssKb: rss,
     };
+  }
+
+  /**
+   * Where publish-to-receipt goes, delivery by delivery: to the matcher's request (its
+   * `requestedAt`), to the worker's intake (the time the request was recorded), and from intake
+   * to the first call received.
+   */
+  private async printStages(requests: readonly ReceivedRequest[]): Promise<void> {
+    const firstCall = new Map<string, ReceivedRequest>();
+    for (const request of requests) {
+      const id = request.headers[DELIVERY_HEADER];
+      // The header carries the delivery id without its prefix.
+      const deliveryId = `${DELIVERY_ID_PREFIX}${String(id)}`;
+      if (typeof id === 'string' && !firstCall.has(deliveryId)) firstCall.set(deliveryId, request);
+    }
+    const rows = (
+      await this.db.query<{ delivery_id: string; requested_at: string; recorded_at: Date }>(
+        `SELECT delivery_id, request->>'requestedAt' AS requested_at, recorded_at
+           FROM delivery_requests WHERE delivery_id = ANY($1)`,
+        [[...firstCall.keys()]],
+      )
+    ).rows;
+    const stages = { matched: [] as number[], recorded: [] as number[], called: [] as number[] };
+    for (const row of rows) {
+      const call = firstCall.get(row.delivery_id);
+      if (!call) continue;
+      const published = call.receivedAt - latencyMs(call);
+      const requested = Date.parse(row.requested_at);
+      const recorded = row.recorded_at.getTime();
+      stages.matched.push(requested - published);
+      stages.recorded.push(recorded - requested);
+      stages.called.push(call.receivedAt - recorded);
+    }
+    const describe = (values: number[]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return `p50 ${quantile(sorted, 0.5)} / p99 ${quantile(sorted, 0.99)} / max ${quantile(sorted, 1)} ms`;
+    };
+    console.log(
+      `stages of the first call (${rows.length} deliveries): publish -> matched ${describe(stages.matched)}; ` +
+        `matched -> worker intake ${describe(stages.recorded)}; intake -> call received ${describe(stages.called)}`,
+    );
   }
 
   private printCosts(
