@@ -39,10 +39,16 @@ import type { DeliveryWorkerConfig } from './config';
 import { createWorkerMetrics, type WorkerMetrics } from './delivery-worker.metrics';
 import { DeliveryDispatcher } from './dispatch/delivery-dispatcher';
 import { DELIVERY_LOG_RELAY, DELIVERY_WORK_STORE, DELIVERY_WORKER_CONFIG } from './tokens';
+import { IntakeBatcher } from './intake/intake-batcher';
 import { WebhookDirectory } from './webhooks/webhook-directory';
 
 /** Calls in flight get this long to finish at SIGTERM before their claims are handed back. */
 const DRAIN_MS = 11_000;
+/**
+ * Partitions of the deliveries topic handled at once: all of a fetch's, so their chunks share
+ * the intake's transactions ({@link IntakeBatcher}).
+ */
+const INTAKE_PARTITIONS_AT_ONCE = 32;
 
 /**
  * The delivery worker: records each `DeliveryRequested` of a consumed chunk in one transaction
@@ -56,6 +62,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
   private readonly directory = new WebhookDirectory();
   private readonly sender: HttpSender;
   private readonly dispatcher: DeliveryDispatcher;
+  private readonly intakeBatcher: IntakeBatcher;
   private readonly relay: OutboxRelay;
   private readonly producer: SendingProducer;
   private follower: TopicFollower | undefined;
@@ -67,7 +74,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
     @Inject(KAFKA) private readonly kafka: Kafka,
     @Inject(DATA_SOURCE) dataSource: DataSource,
     @Inject(DELIVERY_WORKER_CONFIG) private readonly config: DeliveryWorkerConfig,
-    @Inject(DELIVERY_WORK_STORE) private readonly store: DeliveryWorkStore,
+    @Inject(DELIVERY_WORK_STORE) store: DeliveryWorkStore,
     @Inject(DELIVERY_LOG_RELAY) private readonly logRelay: DeliveryLogRelay,
     readiness: ReadinessRegistry,
     @Inject(METRICS_REGISTRY) registry: Registry,
@@ -104,6 +111,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       metrics: this.metrics,
       logger: { log: log('log'), warn: log('warn'), error: log('error') },
     });
+    this.intakeBatcher = new IntakeBatcher((requests, now) => store.intake(requests, now));
     this.relay = new OutboxRelay({
       dataSource,
       kafka,
@@ -156,6 +164,7 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       groupId: config.HOOKLINE_DELIVERY_WORKER_GROUP,
       topics: [config.HOOKLINE_DELIVERIES_TOPIC],
       handle: (batch) => this.intake(batch),
+      partitionsConcurrently: INTAKE_PARTITIONS_AT_ONCE,
       logger: logSink(this.logger),
     });
     await this.consumer.start();
@@ -226,7 +235,8 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       });
       this.metrics.requestsDeadLettered.inc(deadLetters.length);
     }
-    const result = await this.store.intake(requests, new Date());
+    if (requests.length === 0) return;
+    const result = await this.intakeBatcher.submit(requests);
     this.metrics.intake.inc(requests.length);
     if (result.queued > 0) this.dispatcher.wake();
   }

@@ -26,6 +26,13 @@ export interface BatchConsumerOptions {
   readonly logger: BatchConsumerLogger;
   /** Messages handed to `handle` at once; default 500. */
   readonly chunkSize?: number;
+  /**
+   * Partitions whose chunks are handled at once; default 1. kafkajs hands over the batches of
+   * one fetch and fetches again only when all are handled: one at a time, a fetch's last
+   * partition waits for the handling of all the others. A partition's own chunks are always
+   * handled one after the other, in offset order.
+   */
+  readonly partitionsConcurrently?: number;
   readonly retryInitialMs?: number;
   readonly retryMaxMs?: number;
   readonly fromBeginning?: boolean;
@@ -155,6 +162,7 @@ export class BatchConsumer {
     }
     await consumer.run({
       autoCommit: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
       eachBatchAutoResolve: false,
       eachBatch: async ({
         batch,
