@@ -124,4 +124,50 @@ describe('followTopic and BatchConsumer against the real broker', () => {
     expect(again).toEqual(['late']);
     await producer.disconnect();
   });
+
+  it('handles partitions at once when asked, each partition’s chunks still in offset order', async () => {
+    const topic = uniqueName('batch.concurrent');
+    await ensureTopics(kafka, [{ topic, numPartitions: 2 }]);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 20 }, (_, i) => ({
+        partition: i % 2,
+        value: `p${i % 2}-${Math.floor(i / 2)}`,
+      })),
+    });
+    await producer.disconnect();
+
+    const handled = new Map<number, string[]>([
+      [0, []],
+      [1, []],
+    ]);
+    // Partition 0's first chunk is held until partition 1 has a chunk handled: one partition at
+    // a time, that never comes and the consumer hangs.
+    let releaseFirst: () => void = () => undefined;
+    const partitionOneHandled = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const consumer = new BatchConsumer({
+      kafka,
+      groupId: uniqueName('batch-concurrent-group'),
+      topics: [topic],
+      logger: quiet,
+      chunkSize: 3,
+      partitionsConcurrently: 2,
+      handle: async ({ partition, messages }) => {
+        if (partition === 0 && handled.get(0)?.length === 0) await partitionOneHandled;
+        handled.get(partition)?.push(...messages.map((m) => String(m.value)));
+        if (partition === 1) releaseFirst();
+      },
+    });
+    await consumer.start();
+    try {
+      await waitFor(() => (handled.get(0)?.length ?? 0) + (handled.get(1)?.length ?? 0) === 20);
+    } finally {
+      await consumer.stop();
+    }
+    const inOrder = (p: number) => Array.from({ length: 10 }, (_, i) => `p${p}-${i}`);
+    expect(handled.get(0)).toEqual(inOrder(0));
+    expect(handled.get(1)).toEqual(inOrder(1));
+  });
 });
