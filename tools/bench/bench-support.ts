@@ -19,11 +19,11 @@ function raw(flag: string, envName: string): string | undefined {
 }
 
 /** A positive integer from `--flag=` or the environment variable, else `fallback`. */
-export function setting(flag: string, envName: string, fallback: number): number {
+export function setting(flag: string, envName: string, fallback: number, min = 1): number {
   const text = raw(flag, envName);
   const value = text === undefined ? fallback : Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`--${flag} / ${envName} must be a positive integer, got ${text}`);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`--${flag} / ${envName} must be an integer of at least ${min}, got ${text}`);
   }
   return value;
 }

@@ -12,10 +12,11 @@
 // infrastructure when none runs (and stops what it started). Asserts nothing.
 //
 //   npm run bench:platform -- --mode=both --events=10000 --webhooks=5 --companies=6 \
-//     --rate=100 --duration=60 --partitions=6
+//     --rate=100 --duration=60 --warmup=15 --partitions=6
 //
 // Each flag also reads from the environment: BENCH_MODE (saturation, rate or both), BENCH_EVENTS,
-// BENCH_WEBHOOKS, BENCH_COMPANIES, BENCH_RATE (events/s), BENCH_DURATION (s), BENCH_PARTITIONS,
+// BENCH_WEBHOOKS, BENCH_COMPANIES, BENCH_RATE (events/s), BENCH_DURATION (s), BENCH_WARMUP (s at
+// the same rate before the fixed-rate phase, printed on its own; 0 for none), BENCH_PARTITIONS,
 // BENCH_CONCURRENCY (the worker's and the bare ceiling's), BENCH_BARE_POSTS, BENCH_TIMEOUT_S.
 // PostgreSQL started here preloads pg_stat_statements (HOOKLINE_POSTGRES_PRELOAD) so statements
 // per delivery can be counted; on a server started without it that figure is left out.
@@ -52,6 +53,7 @@ const WEBHOOKS = setting('webhooks', 'BENCH_WEBHOOKS', 5);
 const COMPANIES = setting('companies', 'BENCH_COMPANIES', 6);
 const RATE = setting('rate', 'BENCH_RATE', 100);
 const DURATION_S = setting('duration', 'BENCH_DURATION', 60);
+const WARMUP_S = setting('warmup', 'BENCH_WARMUP', 15, 0);
 const PARTITIONS = setting('partitions', 'BENCH_PARTITIONS', 6);
 const CONCURRENCY = setting('concurrency', 'BENCH_CONCURRENCY', 64);
 const BARE_POSTS = setting('bare-posts', 'BENCH_BARE_POSTS', 20_000);
@@ -699,31 +701,13 @@ async function run(bench: PlatformBench, platform: Platform): Promise<void> {
     );
   }
   if (MODE !== 'saturation') {
-    const total = RATE * DURATION_S;
-    const backlog: string[] = [];
-    const result = await bench.phase(
-      `fixed rate: ${RATE} events/s for ${DURATION_S} s = ${RATE * WEBHOOKS} deliveries/s asked, ${total * WEBHOOKS} in all`,
-      total * WEBHOOKS,
-      async (received) => {
-        const started = Date.now();
-        let sent = 0;
-        let nextReport = 10_000;
-        while (sent < total) {
-          const elapsed = Date.now() - started;
-          const due = Math.min(total, Math.floor((elapsed / 1000) * RATE));
-          if (due > sent) {
-            await bench.publish(due - sent, sent);
-            sent = due;
-          }
-          if (elapsed >= nextReport) {
-            backlog.push(`${nextReport / 1000} s: ${sent * WEBHOOKS - received()}`);
-            nextReport += 10_000;
-          }
-          await sleep(10);
-        }
-        backlog.push(`end of publishing: ${sent * WEBHOOKS - received()}`);
-      },
-    );
+    if (WARMUP_S > 0) {
+      // Processes just started run their code unoptimized and their heaps small: the figures of
+      // the first seconds are a cold start's. Printed, and not counted in the phase that follows.
+      const warm = await atRate(bench, WARMUP_S, `warm-up (not counted in the next phase)`);
+      console.log(`warm-up p99 (from cold): ${warm.result.p99Ms} ms`);
+    }
+    const { result, backlog } = await atRate(bench, DURATION_S, 'fixed rate');
     console.log(`backlog (deliveries published, not yet received): ${backlog.join(', ')}`);
     console.log(
       `p99 by when the event was published: ` +
@@ -755,6 +739,40 @@ async function run(bench: PlatformBench, platform: Platform): Promise<void> {
       `ratio saturation/bare: ${fixed(ratio, 3)}; target >= ${TARGETS.bareRatio}: ${verdict(ratio >= TARGETS.bareRatio)}`,
     );
   }
+}
+
+/** RATE events a second for `seconds`, as one phase; with the backlog every 10 s. */
+async function atRate(
+  bench: PlatformBench,
+  seconds: number,
+  name: string,
+): Promise<{ result: PhaseResult; backlog: string[] }> {
+  const total = RATE * seconds;
+  const backlog: string[] = [];
+  const result = await bench.phase(
+    `${name}: ${RATE} events/s for ${seconds} s = ${RATE * WEBHOOKS} deliveries/s asked, ${total * WEBHOOKS} in all`,
+    total * WEBHOOKS,
+    async (received) => {
+      const started = Date.now();
+      let sent = 0;
+      let nextReport = WINDOW_MS;
+      while (sent < total) {
+        const elapsed = Date.now() - started;
+        const due = Math.min(total, Math.floor((elapsed / 1000) * RATE));
+        if (due > sent) {
+          await bench.publish(due - sent, sent);
+          sent = due;
+        }
+        if (elapsed >= nextReport) {
+          backlog.push(`${nextReport / 1000} s: ${sent * WEBHOOKS - received()}`);
+          nextReport += WINDOW_MS;
+        }
+        await sleep(10);
+      }
+      backlog.push(`end of publishing: ${sent * WEBHOOKS - received()}`);
+    },
+  );
+  return { result, backlog };
 }
 
 main().catch((error: unknown) => {
