@@ -52,7 +52,8 @@ const INTAKE_PARTITIONS_AT_ONCE = 32;
 
 /**
  * The delivery worker: records each `DeliveryRequested` of a consumed chunk in one transaction
- * before its offsets are committed (intake), follows `webhooks.config` into a directory of
+ * (shared with the other partitions' chunks of the fetch, {@link IntakeBatcher}) before the
+ * chunk's offset is committed (intake), follows `webhooks.config` into a directory of
  * webhooks, runs the dispatcher over the PostgreSQL work queue once the directory caught up, and
  * relays the outbox (auto-pause commands) and the delivery log to Kafka.
  */
@@ -190,8 +191,9 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
   }
 
   /**
-   * One chunk of one partition of the deliveries topic: the requests in one transaction, what
-   * cannot be read to the dead-letter topic with the reason, then (on return) the commit.
+   * One chunk of one partition of the deliveries topic: what cannot be read to the dead-letter
+   * topic with the reason, the requests in the next intake transaction, then (on return) the
+   * commit.
    */
   private async intake(batch: ConsumedBatch): Promise<void> {
     const requests: DeliveryRequested[] = [];
