@@ -2,6 +2,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import { startHttpsReceiver, type HttpsReceiver } from './https-receiver';
 import { createTestCa, type TestCa } from './test-ca';
 
@@ -224,6 +225,51 @@ describe('startHttpsReceiver', () => {
     expect(receiver.maxInFlight('/ok')).toBe(1);
     await Promise.all(sends);
     expect(receiver.maxInFlight('/held')).toBe(3);
+  });
+
+  it('does not count a call given up on beside the next one its client makes at once', async () => {
+    receiver.on('/held', { hang: true });
+    const connect = () =>
+      new Promise<tls.TLSSocket>((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port: receiver.port, ca: ca.caPem }, () =>
+          resolve(socket),
+        );
+        socket.once('error', reject);
+      });
+    const hold = (socket: tls.TLSSocket) =>
+      socket.write('POST /held HTTP/1.1\r\nhost: x\r\ncontent-length: 1\r\n\r\nx');
+    // The loop of a busy receiver: the FIN of the socket closed and the next request, written
+    // right after it on another socket, are read in one turn.
+    const busy = (ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end;);
+    };
+    const sockets = await Promise.all(Array.from({ length: 8 }, connect));
+    try {
+      const held = sockets.slice(0, 2);
+      held.forEach(hold);
+      await receiver.waitFor(2, { path: '/held', timeoutMs: 1_000 });
+      for (let round = 1; round <= 4; round += 1) {
+        held.shift()?.destroy();
+        const next = sockets[1 + round] as tls.TLSSocket;
+        hold(next);
+        held.push(next);
+        busy(10);
+        await receiver.waitFor(2 + round, { path: '/held', timeoutMs: 1_000 });
+      }
+      expect(receiver.inFlight('/held')).toBe(2);
+      expect(receiver.maxInFlight('/held')).toBe(2);
+
+      // The next request first and the FIN after it: three at once, for a moment.
+      const third = sockets[6] as tls.TLSSocket;
+      hold(third);
+      await receiver.waitFor(7, { path: '/held', timeoutMs: 1_000 });
+      held.shift()?.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(receiver.inFlight('/held')).toBe(2);
+      expect(receiver.maxInFlight('/held')).toBe(3);
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+    }
   });
 
   it('drips the body a byte at a time and ends it after totalMs', async () => {

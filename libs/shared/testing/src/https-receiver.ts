@@ -90,6 +90,13 @@ const DEFAULT_RESPONSE: CannedResponse = { status: 200, body: 'ok' };
 // client that is about to reuse it (a source of spurious ECONNRESET in benchmarks).
 const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
+/** A request's arrival, and how many to its path were open then, until its turn is settled. */
+interface Arrival {
+  readonly path: string;
+  readonly seq: number;
+  count: number;
+}
+
 interface Waiter {
   readonly count: number;
   readonly path: string | undefined;
@@ -130,6 +137,44 @@ export async function startHttpsReceiver(
         waiter.resolve(matching);
       }
     }
+  };
+
+  /**
+   * Counts a request open from its body's arrival to the first of its response's close and its
+   * client's FIN. node emits a socket's `close` a turn of the event loop or more after it read the
+   * FIN, while a request that came on another socket in the same read is parsed at once: a client
+   * that gave up on one call and then made the next (a worker holding an endpoint limit) looked
+   * like one call too many whenever the receiver's loop was busy. So each arrival's count stays
+   * open until the loop is done with this turn's reads; a FIN read meanwhile takes its request out
+   * of the counts of those that came after it. Calls that overlap by less than one turn of a busy
+   * loop are not told apart from calls one after the other.
+   */
+  let turn: Arrival[] = [];
+  let arrivals = 0;
+  const settleTurn = (): void => {
+    for (const { path, count } of turn) peak.set(path, Math.max(peak.get(path) ?? 0, count));
+    turn = [];
+  };
+  const track = (path: string, socket: Socket, res: ServerResponse): void => {
+    const seq = arrivals++;
+    let counted = true;
+    const leave = (byClient: boolean): void => {
+      if (!counted) return;
+      counted = false;
+      socket.removeListener('end', onFin);
+      open.set(path, (open.get(path) ?? 1) - 1);
+      if (byClient) {
+        for (const arrival of turn)
+          if (arrival.path === path && arrival.seq > seq) arrival.count -= 1;
+      }
+    };
+    const onFin = (): void => leave(true);
+    const count = (open.get(path) ?? 0) + 1;
+    open.set(path, count);
+    if (turn.length === 0) setImmediate(settleTurn);
+    turn.push({ path, seq, count });
+    socket.once('end', onFin);
+    res.once('close', () => leave(false));
   };
 
   const answer = (res: ServerResponse, behaviour: ReceiverBehaviour, nth: number): void => {
@@ -199,10 +244,7 @@ export async function startHttpsReceiver(
           body: rawBody.toString('utf8'),
           receivedAt: Date.now(),
         });
-        const now = (open.get(path) ?? 0) + 1;
-        open.set(path, now);
-        peak.set(path, Math.max(peak.get(path) ?? 0, now));
-        res.once('close', () => open.set(path, (open.get(path) ?? 1) - 1));
+        track(path, req.socket, res);
         const entry = behaviours.get(path);
         const nth = entry ? entry.answered++ : 0;
         answer(res, entry?.behaviour ?? DEFAULT_RESPONSE, nth);
@@ -236,7 +278,11 @@ export async function startHttpsReceiver(
     },
     requests: requestsTo,
     inFlight: (path) => open.get(path) ?? 0,
-    maxInFlight: (path) => peak.get(path) ?? 0,
+    maxInFlight: (path) =>
+      turn.reduce(
+        (most, arrival) => (arrival.path === path ? Math.max(most, arrival.count) : most),
+        peak.get(path) ?? 0,
+      ),
     waitFor: (count, { path, timeoutMs = 30_000 } = {}) =>
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -256,6 +302,7 @@ export async function startHttpsReceiver(
     reset: () => {
       received.length = 0;
       peak.clear();
+      turn = [];
       for (const [path, count] of open) peak.set(path, count);
       behaviours.clear();
       for (const [path, behaviour] of Object.entries(options.behaviours ?? {})) {
