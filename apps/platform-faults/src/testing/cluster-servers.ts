@@ -107,6 +107,19 @@ export class ClusterServers {
   }
 
   /**
+   * The sum over the partitions of `topic` of what group `groupId` committed: it grows only while
+   * the group's coordinator (whichever broker that is) takes the group's commits.
+   */
+  async committedTotal(groupId: string, topic: string): Promise<number> {
+    return this.withAdmin(async (admin) => {
+      const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return offsets
+        .flatMap(({ partitions }) => partitions)
+        .reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
+    });
+  }
+
+  /**
    * Waits until every partition of `topics` has `replicas` in-sync replicas; resolves with how
    * long that took, or rejects naming the partitions still short.
    */
