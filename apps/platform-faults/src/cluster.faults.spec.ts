@@ -31,6 +31,7 @@ const BROKER_DOWN_MS = 25_000;
 const REJOIN_WITHIN_MS = 120_000;
 /** When, after the kill, the cluster has fenced the broker (9 s) and moved its groups on. */
 const FENCED_AFTER_MS = 12_000;
+const COMMITS_READ_FOR_MS = 8_000;
 
 /** What a consumer group logs when it follows its coordinator to another broker (ADR 0015). */
 const COORDINATOR_FOLLOWED = 'following it to another broker';
@@ -152,10 +153,18 @@ describe('a three-broker cluster and a fleet of processes', () => {
     let killedAt = 0;
     let restartedAt = 0;
     let rejoined: Promise<number> | undefined;
-    const committed = () =>
-      cluster
-        .committedTotal(platform.groups.worker, platform.topics.deliveries)
-        .catch((error: Error) => `not read: ${error.message}`);
+    // Read again for a few seconds while the cluster is between leaders.
+    const committed = async (): Promise<number | string> => {
+      const until = Date.now() + COMMITS_READ_FOR_MS;
+      for (;;) {
+        try {
+          return await cluster.committedTotal(platform.groups.worker, platform.topics.deliveries);
+        } catch (error) {
+          if (Date.now() > until) return `not read: ${(error as Error).message}`;
+          await sleep(500);
+        }
+      }
+    };
     let commitsFenced: number | string = 'not read';
     let commitsBeforeRestart: number | string = 'not read';
     const fault: FaultCase = {
