@@ -206,13 +206,13 @@ describe('the failure streak of finished claims against the real PostgreSQL', ()
       ).toBe(0);
     });
 
-    it('every success is counted by the domain rule: its attempt is remembered', async () => {
+    it('every success is counted by the domain rule; one that leaves a clean streak clean is not written', async () => {
       const webhookId = 'wh_streakRule';
       const active: FinishOptions = { webhook: { status: 'active', version: 1 } };
-      const streak = async () => {
+      const streak = async (id = webhookId) => {
         const [row]: Array<{ streak: FailureStreak }> = await dataSource.query(
           `SELECT streak FROM webhook_failure_streaks WHERE webhook_id = $1`,
-          [webhookId],
+          [id],
         );
         return row?.streak;
       };
@@ -223,14 +223,21 @@ describe('the failure streak of finished claims against the real PostgreSQL', ()
       const after = await streak();
       expect(after).toMatchObject({ consecutiveFailures: 0, pauseRequested: false });
       // Four attempts folded by applyAttemptToStreak, the success among them (a reset beside the
-      // rule would have left it out, and would end a run again if it were ever counted twice).
+      // rule would have left it out).
       expect(after?.recentAttemptKeys).toHaveLength(4);
 
-      // With no run to end, a success is remembered all the same, so a replay of it arriving
-      // after later failures cannot wipe them (the domain's rule; no shortcut beside it).
-      await finishNew(webhookId, 1, succeed, active);
-      expect(await streak()).toMatchObject({ consecutiveFailures: 0, pauseRequested: false });
+      // With no run to end, a success changes nothing the rule or a claim reads: the row stays
+      // as it was (an attempt counted twice never gets here; the log adds it once).
+      await finishNew(webhookId, 2, succeed, active);
+      expect(await streak()).toEqual(after);
+      // And the next failure counts from there.
+      await finishNew(webhookId, 1, fail, active);
+      expect(await streak()).toMatchObject({ consecutiveFailures: 1, pauseRequested: false });
       expect((await streak())?.recentAttemptKeys).toHaveLength(5);
+
+      // A webhook whose calls all succeed has no streak row at all.
+      await finishNew('wh_streakClean', 3, succeed, active);
+      expect(await streak('wh_streakClean')).toBeUndefined();
     });
   });
 });

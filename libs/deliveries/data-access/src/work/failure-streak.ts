@@ -9,6 +9,7 @@ import {
   countsTowardsPause,
   type FailureStreak,
   NO_WEBHOOK_STREAK,
+  type WebhookStreak,
 } from '@hookline/deliveries-domain';
 import { type OutboxMessage, writeOutbox } from '@hookline/shared-event-store';
 import type { EntityManager } from 'typeorm';
@@ -65,6 +66,20 @@ export async function lockFailureStreaks(
   return new Map(rows.map((row) => [row.webhook_id, row]));
 }
 
+const isClean = ({ streak }: WebhookStreak): boolean =>
+  streak.consecutiveFailures === 0 && !streak.pauseRequested;
+
+/**
+ * Successes on a streak with no failures and no pause leave it as the rule and the claims read
+ * it: only the keys of the attempts it remembers grow. Those keys turn away an attempt counted
+ * twice, and none reaches this: the finish counts only the events the log added, and the log
+ * adds an attempt once (its ids). So that row is not written again: the finishes of a webhook
+ * that succeeds write no streak at all, where they rewrote its row (64 keys, 3 kB) every time.
+ */
+function unchanged(current: WebhookStreak, next: WebhookStreak): boolean {
+  return isClean(current) && isClean(next) && current.pausedAtVersion === next.pausedAtVersion;
+}
+
 /**
  * Moves the failure streaks of the batch's webhooks by their new attempts, as the domain's
  * auto-pause rule ({@link countAttempts}) decides for each: test calls left out, re-armed after a
@@ -101,8 +116,11 @@ export function recordFailureStreaks(
   for (const { webhookId, options, attempts } of counting) {
     const row = locked.get(webhookId);
     const { webhook } = options;
+    const current = row
+      ? { streak: row.streak, pausedAtVersion: row.paused_at_version }
+      : NO_WEBHOOK_STREAK;
     const decision = countAttempts(
-      row ? { streak: row.streak, pausedAtVersion: row.paused_at_version } : NO_WEBHOOK_STREAK,
+      current,
       attempts,
       {
         ...(webhook ? { webhook } : {}),
@@ -112,7 +130,7 @@ export function recordFailureStreaks(
       },
     );
     const last = decision.last?.event;
-    if (!decision.counted || !last) continue;
+    if (!decision.counted || !last || unchanged(current, decision.next)) continue;
     const { streak, pausedAtVersion } = decision.next;
     writes.push({ webhook_id: webhookId, streak, paused_at_version: pausedAtVersion });
     if (!decision.pause) continue;
