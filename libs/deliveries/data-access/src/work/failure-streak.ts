@@ -119,16 +119,12 @@ export function recordFailureStreaks(
     const current = row
       ? { streak: row.streak, pausedAtVersion: row.paused_at_version }
       : NO_WEBHOOK_STREAK;
-    const decision = countAttempts(
-      current,
-      attempts,
-      {
-        ...(webhook ? { webhook } : {}),
-        ...(options.autoPauseThreshold === undefined
-          ? {}
-          : { threshold: options.autoPauseThreshold }),
-      },
-    );
+    const decision = countAttempts(current, attempts, {
+      ...(webhook ? { webhook } : {}),
+      ...(options.autoPauseThreshold === undefined
+        ? {}
+        : { threshold: options.autoPauseThreshold }),
+    });
     const last = decision.last?.event;
     if (!decision.counted || !last || unchanged(current, decision.next)) continue;
     const { streak, pausedAtVersion } = decision.next;
