@@ -31,6 +31,7 @@ const BROKER_DOWN_MS = 25_000;
 const REJOIN_WITHIN_MS = 120_000;
 /** When, after the kill, the cluster has fenced the broker (9 s) and moved its groups on. */
 const FENCED_AFTER_MS = 12_000;
+/** How long a read of the worker group's commits is tried again while partitions elect leaders. */
 const COMMITS_READ_FOR_MS = 8_000;
 
 /** What a consumer group logs when it follows its coordinator to another broker (ADR 0015). */

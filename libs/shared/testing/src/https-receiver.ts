@@ -121,7 +121,7 @@ export async function startHttpsReceiver(
   const timers = new Set<NodeJS.Timeout>();
   const waiters = new Set<Waiter>();
   // Requests open now and at most, by path: from the whole body's arrival to the response's end
-  // or the client giving up (its socket closed).
+  // or the client giving up (its FIN; see `track`).
   const open = new Map<string, number>();
   const peak = new Map<string, number>();
 
