@@ -6,7 +6,13 @@ import { errorMessage, InfraError } from './infra-error';
 import { isPortServing } from './ports';
 import { sleep } from './processes';
 
-/** A one-partition topic the readiness check writes to; kept small by a one-hour retention. */
+/**
+ * A one-partition topic the readiness check writes to; kept small by a one-hour retention. It is
+ * replicated as the cluster replicates any topic (`default.replication.factor`): at one replica, a
+ * cluster that loses the broker holding it has a partition without a leader, and kafkajs fails
+ * every metadata request that names all topics (a client with none of its own yet: an admin, a
+ * producer starting a session) while that broker is down.
+ */
 export const READINESS_TOPIC = 'hookline.infra.readiness';
 
 export interface KafkaReadinessOptions {
@@ -85,7 +91,7 @@ async function roundTrip(
           {
             topic: READINESS_TOPIC,
             numPartitions: 1,
-            replicationFactor: 1,
+            // No replicationFactor: -1, the broker's default for any topic.
             configEntries: [{ name: 'retention.ms', value: String(60 * 60 * 1000) }],
           },
         ],

@@ -176,10 +176,15 @@ export class ClusterServers {
     });
   }
 
-  /** The smallest replica count and in-sync set over every partition of `topics`. */
-  async replication(topics: readonly string[]): Promise<{ replicas: number; inSync: number }> {
+  /**
+   * The smallest replica count and in-sync set over every partition of `topics`, or of every
+   * topic in the cluster (internal ones and the infra's readiness topic included).
+   */
+  async replication(topics?: readonly string[]): Promise<{ replicas: number; inSync: number }> {
     return this.withAdmin(async (admin) => {
-      const { topics: described } = await admin.fetchTopicMetadata({ topics: [...topics] });
+      const { topics: described } = await admin.fetchTopicMetadata(
+        topics === undefined ? undefined : { topics: [...topics] },
+      );
       const partitions = described.flatMap((topic) => topic.partitions);
       return {
         replicas: Math.min(...partitions.map((p) => p.replicas.length)),
