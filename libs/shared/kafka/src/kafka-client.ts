@@ -9,12 +9,15 @@ import {
 import { tlsTrustFailure } from '@hookline/shared-config';
 import type { KafkaSecurity } from './kafka-settings';
 import { installCoordinatorFailover } from './coordinator-failover';
+import { installFetchFailover } from './fetch-failover';
 import { installRequestQueueIdleFix } from './request-queue-idle';
 
-// Before any client exists: every connection of this process gets the fixed request queue, and
-// every consumer group follows its coordinator to another broker.
+// Before any client exists: every connection of this process gets the fixed request queue, every
+// consumer group follows its coordinator to another broker, and a fetch from a leader out of reach
+// looks for the partitions' new leaders.
 installRequestQueueIdleFix();
 installCoordinatorFailover();
+installFetchFailover();
 
 /** Where kafkajs log lines go; apps pass their own structured logger. */
 export interface KafkaLogSink {
