@@ -6,6 +6,7 @@ import {
 } from '@hookline/deliveries-data-access';
 import {
   createDataSource,
+  dataSourceOpener,
   initializeDataSource,
   EVENT_STORE_MIGRATIONS,
   OutboxRelay,
@@ -155,11 +156,11 @@ export class AppModule
           appName: 'config-api',
           kafkaBrokers: config.kafka.brokers,
           kafkaSecurity: config.kafka.security,
-          database: {
+          database: dataSourceOpener({
             url: config.database.url,
             ssl: config.database.ssl,
             migrations: CONFIG_API_MIGRATIONS,
-          },
+          }),
           logLevel: config.HOOKLINE_LOG_LEVEL,
           ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),

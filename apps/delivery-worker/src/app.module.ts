@@ -3,7 +3,7 @@ import {
   DeliveryLogRelay,
   DeliveryWorkStore,
 } from '@hookline/deliveries-data-access';
-import { EVENT_STORE_MIGRATIONS } from '@hookline/shared-event-store';
+import { dataSourceOpener, EVENT_STORE_MIGRATIONS } from '@hookline/shared-event-store';
 import { DATA_SOURCE, KAFKA, logSink, PlatformModule } from '@hookline/shared-nest';
 import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
@@ -32,12 +32,12 @@ export class AppModule {
           kafkaBrokers: config.kafka.brokers,
           kafkaSecurity: config.kafka.security,
           logLevel: config.HOOKLINE_LOG_LEVEL,
-          database: {
+          database: dataSourceOpener({
             url: config.database.url,
             ssl: config.database.ssl,
             migrations: DELIVERY_WORKER_MIGRATIONS,
             poolSize: config.HOOKLINE_DATABASE_POOL_SIZE,
-          },
+          }),
           ...(options.logDestination ? { logDestination: options.logDestination } : {}),
         }),
       ],

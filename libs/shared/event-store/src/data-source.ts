@@ -106,6 +106,17 @@ export async function initializeDataSource(dataSource: DataSource): Promise<Data
   }
 }
 
+/** Opens an app's pool, named for the app: what `PlatformModule`'s `database` option takes. */
+export type DataSourceOpener = (applicationName: string) => Promise<DataSource>;
+
+/** The {@link DataSourceOpener} of these options. */
+export function dataSourceOpener(
+  options: Omit<DataSourceOptions, 'applicationName'>,
+): DataSourceOpener {
+  return (applicationName) =>
+    initializeDataSource(createDataSource({ ...options, applicationName }));
+}
+
 /** Applies every pending migration; returns the names applied by this call. */
 export async function runMigrations(options: DataSourceOptions): Promise<string[]> {
   // A migration may rewrite a large table: no statement timeout of its own.
@@ -117,20 +128,5 @@ export async function runMigrations(options: DataSourceOptions): Promise<string[
     return applied.map((migration) => migration.name);
   } finally {
     await dataSource.destroy();
-  }
-}
-
-export interface PostgresHealth {
-  readonly ok: boolean;
-  readonly error?: string;
-}
-
-/** Runs `select 1` on the data source's pool; a health endpoint's view of the database. */
-export async function checkPostgres(dataSource: DataSource): Promise<PostgresHealth> {
-  try {
-    await dataSource.query('SELECT 1');
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -1,6 +1,6 @@
 export {
-  checkPostgres,
   createDataSource,
+  dataSourceOpener,
   initializeDataSource,
   runMigrations,
 } from './data-source';
@@ -11,7 +11,7 @@ export {
   SSL_MODES,
 } from './database-tls';
 export type { DatabaseConnection, SslMode } from './database-tls';
-export type { DataSourceOptions, PostgresHealth } from './data-source';
+export type { DataSourceOpener, DataSourceOptions } from './data-source';
 export { EVENT_STORE_MIGRATIONS } from './migrations';
 export { validateTableName } from './table-name';
 export {

@@ -1,4 +1,4 @@
-import { EVENT_STORE_MIGRATIONS } from '@hookline/shared-event-store';
+import { dataSourceOpener, EVENT_STORE_MIGRATIONS } from '@hookline/shared-event-store';
 import { integrationEnv, startHttpApp, type RunningApp } from '@hookline/shared-testing';
 import { Writable } from 'node:stream';
 import type { Registry } from 'prom-client';
@@ -29,7 +29,7 @@ describe('PlatformModule health endpoints against the real infrastructure', () =
     const app = await start({
       appName: 'health-spec',
       kafkaBrokers: infra.kafkaBrokers,
-      database: { url: infra.databaseUrl, migrations: EVENT_STORE_MIGRATIONS },
+      database: dataSourceOpener({ url: infra.databaseUrl, migrations: EVENT_STORE_MIGRATIONS }),
     });
     const up = {
       kafka: { status: 'up', brokers: 1, controller: expect.any(Number) },

@@ -1,9 +1,23 @@
-import { checkPostgres, type PostgresHealth } from '@hookline/shared-event-store';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE } from '../tokens';
 import { CachedProbe } from './cached-probe';
+
+interface PostgresHealth {
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+/** Runs `SELECT 1` on the data source's pool. */
+async function checkPostgres(dataSource: DataSource): Promise<PostgresHealth> {
+  try {
+    await dataSource.query('SELECT 1');
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 /**
  * `postgres`: the app's pool runs `SELECT 1`, at most every few seconds and answered as down
