@@ -1,6 +1,8 @@
 import {
   CONSUMER_RETRY,
   CONSUMER_SESSION_TIMEOUT_MS,
+  FETCH_MAX_BYTES,
+  FETCH_MAX_BYTES_PER_PARTITION,
   LOW_LATENCY_MAX_WAIT_MS,
 } from './batch-consumer';
 import { randomUUID } from 'node:crypto';
@@ -71,6 +73,8 @@ export async function followTopic(
         heartbeatInterval: 3_000,
         // A change (a webhook paused) must reach the followers at once, not after a 5 s fetch wait.
         maxWaitTimeInMs: LOW_LATENCY_MAX_WAIT_MS,
+        maxBytesPerPartition: FETCH_MAX_BYTES_PER_PARTITION,
+        maxBytes: FETCH_MAX_BYTES,
         // Rides out a broker's death instead of crashing the reader (see CONSUMER_RETRY).
         retry: { ...CONSUMER_RETRY },
       }),
