@@ -37,4 +37,4 @@ EXPOSE 3002
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HOOKLINE_DELIVERY_WORKER_OPERATIONS_PORT || process.env.HOOKLINE_DELIVERY_WORKER_PORT) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The flags are APP_NODE_FLAGS (libs/shared/config), which a spec checks this against.
-CMD ["node", "--max-semi-space-size=8", "--heap-growing-percent=30", "dist/apps/delivery-worker/main.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "dist/apps/delivery-worker/main.js"]

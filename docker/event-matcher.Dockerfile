@@ -37,4 +37,4 @@ EXPOSE 3001
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HOOKLINE_EVENT_MATCHER_OPERATIONS_PORT || process.env.HOOKLINE_EVENT_MATCHER_PORT) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The flags are APP_NODE_FLAGS (libs/shared/config), which a spec checks this against.
-CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=30", "dist/apps/event-matcher/main.js"]
+CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=30", "dist/apps/event-matcher/main.js"]
