@@ -131,6 +131,28 @@ export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/**
+ * A process's proportional set size in kB (`Pss` of /proc/<pid>/smaps_rollup): its private pages
+ * and its share of the pages it shares with others (the Node binary's, mapped by every app), so
+ * the figures of processes add up to the memory they take together. 0 once the process is gone.
+ */
+export function pssKb(pid: number): number {
+  try {
+    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** The machine's CPU time in clock ticks so far (/proc/stat): all of it, and that stolen from it. */
+export function machineTicks(): { readonly total: number; readonly steal: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  // cpu user nice system idle iowait irq softirq steal guest guest_nice; guest time is in user.
+  const ticks = fields.slice(1, 9).map(Number);
+  return { total: ticks.reduce((sum, t) => sum + t, 0), steal: ticks[7] ?? 0 };
+}
+
 /** The value at quantile `q` (0..1) of ascending `sorted`, nearest rank. */
 export function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;

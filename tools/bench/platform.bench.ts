@@ -45,6 +45,8 @@ import {
   setting,
   sleep,
   statusKb,
+  pssKb,
+  machineTicks,
 } from './bench-support';
 
 const MODE = choice('mode', 'BENCH_MODE', ['saturation', 'rate', 'both'] as const, 'both');
@@ -62,6 +64,7 @@ const IDLE_MS = 10_000;
 const LONE_EVENTS = 3;
 const PRODUCE_BATCH = 1000;
 const POLL_MS = 50;
+const PSS_EVERY_POLLS = 10;
 const WINDOW_MS = 10_000;
 // PostgreSQL flushes a backend's statistics at most once a second while busy and within 10 s of
 // it going idle: the database's counters are read that long after a phase.
@@ -95,8 +98,8 @@ interface DbCounters {
   readonly deleted: number;
   /** Rows written by table (partitions on their own), inserted + updated + deleted. */
   readonly tables: ReadonlyMap<string, { ins: number; upd: number; del: number }>;
-  /** Calls by statement text; undefined without pg_stat_statements. */
-  readonly statements: ReadonlyMap<string, number> | undefined;
+  /** Calls and execution time by statement text; undefined without pg_stat_statements. */
+  readonly statements: ReadonlyMap<string, { calls: number; ms: number }> | undefined;
 }
 
 interface Snapshot {
@@ -134,6 +137,8 @@ class PlatformBench {
   private postmaster = 0;
   private seen = 0;
   private readonly peakRss = new Map<PlatformApp, number>();
+  private peakPss = 0;
+  private polls = 0;
   private statements = false;
 
   constructor(
@@ -242,6 +247,11 @@ class PlatformBench {
         Math.max(this.peakRss.get(app) ?? 0, statusKb(this.pids[app], 'VmRSS')),
       );
     }
+    // The kernel walks a process's page tables for its PSS: every tenth poll is enough.
+    if (this.polls++ % PSS_EVERY_POLLS === 0) {
+      const together = PLATFORM_APPS.reduce((sum, app) => sum + pssKb(this.pids[app]), 0);
+      this.peakPss = Math.max(this.peakPss, together);
+    }
   }
 
   /** Until `expected` distinct deliveries arrived after now (or time runs out). */
@@ -312,17 +322,17 @@ class PlatformBench {
     ).rows) {
       tables.set(t.relname, { ins: Number(t.ins), upd: Number(t.upd), del: Number(t.del) });
     }
-    let statements: Map<string, number> | undefined;
+    let statements: Map<string, { calls: number; ms: number }> | undefined;
     if (this.statements) {
       statements = new Map();
       for (const s of (
-        await this.db.query<{ query: string; calls: string }>(
-          `SELECT query, sum(calls) AS calls FROM pg_stat_statements
+        await this.db.query<{ query: string; calls: string; ms: string }>(
+          `SELECT query, sum(calls) AS calls, sum(total_exec_time) AS ms FROM pg_stat_statements
             WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             GROUP BY query`,
         )
       ).rows) {
-        statements.set(s.query, Number(s.calls));
+        statements.set(s.query, { calls: Number(s.calls), ms: Number(s.ms) });
       }
     }
     return {
@@ -408,6 +418,8 @@ class PlatformBench {
     drive: (progress: () => number) => Promise<void>,
   ): Promise<PhaseResult> {
     for (const app of PLATFORM_APPS) this.peakRss.set(app, 0);
+    this.peakPss = 0;
+    const ticks0 = machineTicks();
     const db0 = await this.dbCounters();
     const before = await this.snapshot();
     const load0 = loadAverage();
@@ -424,6 +436,7 @@ class PlatformBench {
     await this.settle();
     const after = await this.snapshot();
     const load1 = loadAverage();
+    const ticks1 = machineTicks();
     await sleep(STATS_FLUSH_MS);
     const db1 = await this.dbCounters();
 
@@ -461,6 +474,10 @@ class PlatformBench {
     );
     const cores = (appsTotal + dbMs + after.broker - before.broker) / (after.at - before.at);
     console.log(`cores used by apps + PostgreSQL + broker over the phase: ${fixed(cores)}`);
+    const stolen = (ticks1.steal - ticks0.steal) / Math.max(ticks1.total - ticks0.total, 1);
+    console.log(
+      `CPU time the hypervisor gave to others (steal) over the phase: ${(stolen * 100).toFixed(1)} %`,
+    );
     const rss = Object.fromEntries(
       PLATFORM_APPS.map((app) => [app, this.peakRss.get(app) ?? 0]),
     ) as Record<PlatformApp, number>;
@@ -469,6 +486,10 @@ class PlatformBench {
       `peak RSS: ${PLATFORM_APPS.map((app) => `${app} ${mb(rss[app])} MB`).join(', ')}, together ${mb(rssTotal)} MB; ` +
         `worker target <= ${TARGETS.workerRssMb} MB: ${verdict(mb(rss['delivery-worker']) <= TARGETS.workerRssMb)}, ` +
         `apps target <= ${TARGETS.appsRssMb} MB: ${verdict(mb(rssTotal) <= TARGETS.appsRssMb)}`,
+    );
+    console.log(
+      `  the three together with shared pages counted once (PSS, every ${POLL_MS * PSS_EVERY_POLLS} ms), ` +
+        `peak: ${mb(this.peakPss)} MB (not the target's figure: each RSS counts the Node binary's pages in full)`,
     );
     await this.printStages(requests);
     this.printCosts(n, db0, db1, before, after);
@@ -563,14 +584,21 @@ class PlatformBench {
       console.log('  statements: not counted (PostgreSQL runs without pg_stat_statements)');
     } else {
       const calls = [...db1.statements]
-        .map(([query, c]) => ({ query, calls: c - (db0.statements?.get(query) ?? 0) }))
+        .map(([query, c]) => {
+          const was = db0.statements?.get(query);
+          return { query, calls: c.calls - (was?.calls ?? 0), ms: c.ms - (was?.ms ?? 0) };
+        })
         .filter((s) => s.calls > 0)
         .sort((a, b) => b.calls - a.calls);
       const total = calls.reduce((sum, s) => sum + s.calls, 0);
-      console.log(`  statements: ${per(total)} per delivery; the most called:`);
+      const totalMs = calls.reduce((sum, s) => sum + s.ms, 0);
+      console.log(
+        `  statements: ${per(total)} per delivery, executing ${fixed(totalMs / n)} ms per delivery; ` +
+          `the most called (calls, then execution ms, per delivery):`,
+      );
       for (const s of calls.slice(0, 12)) {
         console.log(
-          `    ${per(s.calls).padStart(6)}  ${s.query.replace(/\s+/g, ' ').slice(0, 130)}`,
+          `    ${per(s.calls).padStart(6)} ${fixed(s.ms / n).padStart(6)}  ${s.query.replace(/\s+/g, ' ').slice(0, 120)}`,
         );
       }
     }
