@@ -119,16 +119,19 @@ export function serverCpuMs(pid: number): number {
   return cpuMs(pid, true) + childPids(pid).reduce((sum, child) => sum + cpuMs(child), 0);
 }
 
-/** A /proc/<pid>/status figure in kB (`VmRSS`, `VmHWM`), 0 once the process is gone. */
-export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/** A `<field>: <n> kB` line of a /proc file, in kB; 0 once the file (its process) is gone. */
+function procKb(path: string, field: string): number {
   try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
-      readFileSync(`/proc/${pid}/status`, 'utf8'),
-    );
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(path, 'utf8'));
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
   }
+}
+
+/** A /proc/<pid>/status figure in kB (`VmRSS`, `VmHWM`), 0 once the process is gone. */
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  return procKb(`/proc/${pid}/status`, field);
 }
 
 /**
@@ -137,12 +140,7 @@ export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
  * the figures of processes add up to the memory they take together. 0 once the process is gone.
  */
 export function pssKb(pid: number): number {
-  try {
-    const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
+  return procKb(`/proc/${pid}/smaps_rollup`, 'Pss');
 }
 
 /** The machine's CPU time in clock ticks so far (/proc/stat): all of it, and that stolen from it. */

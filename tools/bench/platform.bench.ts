@@ -593,12 +593,12 @@ class PlatformBench {
       const total = calls.reduce((sum, s) => sum + s.calls, 0);
       const totalMs = calls.reduce((sum, s) => sum + s.ms, 0);
       console.log(
-        `  statements: ${per(total)} per delivery, executing ${fixed(totalMs / n)} ms per delivery; ` +
+        `  statements: ${per(total)} per delivery, executing ${per(totalMs)} ms per delivery; ` +
           `the most called (calls, then execution ms, per delivery):`,
       );
       for (const s of calls.slice(0, 12)) {
         console.log(
-          `    ${per(s.calls).padStart(6)} ${fixed(s.ms / n).padStart(6)}  ${s.query.replace(/\s+/g, ' ').slice(0, 120)}`,
+          `    ${per(s.calls).padStart(6)} ${per(s.ms).padStart(6)}  ${s.query.replace(/\s+/g, ' ').slice(0, 120)}`,
         );
       }
     }
