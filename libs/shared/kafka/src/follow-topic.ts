@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { type ConsumerStatus, SupervisedConsumer } from './supervised-consumer';
 import type { BatchConsumerLogger } from './batch-consumer';
+import { fetchTopicOffsets } from './topic-offsets';
 
 export interface FollowTopicOptions {
   readonly topic: string;
@@ -39,20 +40,13 @@ export async function followTopic(
   kafka: Kafka,
   options: FollowTopicOptions,
 ): Promise<TopicFollower> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let ends: Map<number, bigint>;
-  try {
-    const offsets = await admin.fetchTopicOffsets(options.topic);
-    // high is the offset the next record will get: caught up once high - 1 was handed over.
-    ends = new Map(
-      offsets
-        .filter((p) => BigInt(p.high) > BigInt(p.low))
-        .map((p) => [p.partition, BigInt(p.high) - 1n]),
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await fetchTopicOffsets(kafka, options.topic);
+  // high is the offset the next record will get: caught up once high - 1 was handed over.
+  const ends = new Map(
+    offsets
+      .filter((p) => BigInt(p.high) > BigInt(p.low))
+      .map((p) => [p.partition, BigInt(p.high) - 1n]),
+  );
 
   let markCaughtUp!: () => void;
   const caughtUp = new Promise<void>((resolve) => (markCaughtUp = resolve));

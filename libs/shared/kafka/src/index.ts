@@ -21,6 +21,7 @@ export { isProducerSessionLost, RenewingProducer, renewingProducer } from './ren
 export type { SendingProducer } from './renewing-producer';
 export type { KafkaHealth } from './health';
 export { followTopic } from './follow-topic';
+export { fetchTopicOffsets, isStaleMetadata, whileClusterSettles } from './topic-offsets';
 export type { FollowTopicOptions, TopicFollower } from './follow-topic';
 export { BatchConsumer, CONSUMER_SESSION_TIMEOUT_MS } from './batch-consumer';
 export type { BatchConsumerLogger, BatchConsumerOptions, ConsumedBatch } from './batch-consumer';
