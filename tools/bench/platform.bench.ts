@@ -699,7 +699,7 @@ async function main(): Promise<void> {
   process.env['DATABASE_URL'] = infra.databaseUrl;
   let platform: Platform | undefined;
   try {
-    platform = await new Platform({
+    platform = new Platform({
       partitions: PARTITIONS,
       worker: {
         ...WORKER_DEFAULTS,
@@ -708,7 +708,9 @@ async function main(): Promise<void> {
       },
       matcher: APP_NODE_OPTIONS,
       configApi: APP_NODE_OPTIONS,
-    }).start();
+    });
+    // Held before it starts, so an app that fails to start does not leave the others running.
+    await platform.start();
     const db = new Client({ connectionString: platform.databaseUrl });
     await db.connect();
     const bench = new PlatformBench(platform, db, infra.pids.kafka);

@@ -173,9 +173,16 @@ export class Platform {
 
     this.apiUrl = `http://127.0.0.1:${await this.port('config-api')}`;
     if (this.options.configApiFirst === true) await this.startApp('config-api');
-    await Promise.all(
+    const started = await Promise.allSettled(
       PLATFORM_APPS.filter((app) => !this.processes.has(app)).map((app) => this.startApp(app)),
     );
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed !== undefined) {
+      // An app that did not come up leaves none running behind it: those that did would go on
+      // polling a database and topics their caller is about to remove, and load the machine.
+      await Promise.all([...this.processes.values()].map((process) => process.kill('SIGKILL')));
+      throw failed.reason;
+    }
     return this;
   }
 
