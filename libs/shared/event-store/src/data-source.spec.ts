@@ -1,4 +1,10 @@
-import { CLIENT_GRACE_MS, createDataSource, DATABASE_DEFAULTS, poolTimeouts } from './data-source';
+import {
+  CLIENT_GRACE_MS,
+  createDataSource,
+  DATABASE_DEFAULTS,
+  type DataSourceOptions,
+  poolTimeouts,
+} from './data-source';
 import { EVENT_STORE_MIGRATIONS } from './migrations';
 
 describe('createDataSource', () => {
@@ -14,6 +20,17 @@ describe('createDataSource', () => {
 
   it('runs each migration in its own transaction', () => {
     expect(dataSource.options.migrationsTransactionMode).toBe('each');
+  });
+
+  it('keeps no connection through a quiet spell unless asked, and never more than the pool', () => {
+    const extra = (options: Partial<DataSourceOptions>) =>
+      (
+        createDataSource({ url: 'postgres://u:p@127.0.0.1:1/db', migrations: [], ...options })
+          .options as { extra: { min: number; idleTimeoutMillis: number } }
+      ).extra;
+    expect(extra({})).toMatchObject({ min: 0, idleTimeoutMillis: DATABASE_DEFAULTS.idleTimeoutMs });
+    expect(extra({ keepConnections: 4 }).min).toBe(4);
+    expect(extra({ keepConnections: 4, poolSize: 3 }).min).toBe(3);
   });
 });
 
