@@ -1,5 +1,6 @@
 import { KafkaJSConnectionError } from 'kafkajs';
 import { CONSUMER_RETRY } from './batch-consumer';
+import { CLIENT_RETRY } from './kafka-client';
 
 type Retrier = (fn: () => Promise<never>) => Promise<never>;
 // kafkajs's own retry loop, the one its consumer runs every request through.
@@ -40,5 +41,40 @@ describe('CONSUMER_RETRY', () => {
     const kafkajsDefault = { initialRetryTime: 300, factor: 0.2, multiplier: 2, retries: 5 };
     // Short of a fencing and an election: the consumer crashed while the cluster recovered.
     expect(await secondsUntilGivingUp(kafkajsDefault, 0.999)).toBeLessThan(12);
+  });
+});
+
+describe('CLIENT_RETRY', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+    jest.restoreAllMocks();
+  });
+
+  /** The waits kafkajs makes between tries of a request that always fails. */
+  async function waits(random: number): Promise<number[]> {
+    jest.spyOn(Math, 'random').mockReturnValue(random);
+    const tries: number[] = [];
+    let settled = false;
+    const failing = createRetry(CLIENT_RETRY)(() => {
+      tries.push(Date.now());
+      return Promise.reject(new KafkaJSConnectionError('connect ECONNREFUSED'));
+    }).catch(() => {
+      settled = true;
+    });
+    while (!settled) await jest.advanceTimersByTimeAsync(50);
+    await failing;
+    return tries.slice(1).map((at, i) => at - (tries[i] ?? at));
+  }
+
+  it('tries a dead leader again at least every 6 s, so a send finds the new one soon after the election', async () => {
+    expect(Math.max(...(await waits(0.999)))).toBeLessThanOrEqual(6_000);
+  });
+
+  it('keeps trying through a fencing and an election (9 s and more), and gives up within a minute', async () => {
+    const shortest = (await waits(0)).reduce((sum, ms) => sum + ms, 0);
+    const longest = (await waits(0.999)).reduce((sum, ms) => sum + ms, 0);
+    expect(shortest).toBeGreaterThanOrEqual(20_000);
+    expect(longest).toBeLessThan(60_000);
   });
 });
