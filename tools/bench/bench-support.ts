@@ -13,9 +13,28 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const perSecond = (count: number, ms: number) => Math.round(count / (ms / 1000));
 
-function raw(flag: string, envName: string): string | undefined {
+/** The value of `--flag=` on the command line, else of the environment variable (if named). */
+export function raw(flag: string, envName?: string): string | undefined {
   const arg = process.argv.find((a) => a.startsWith(`--${flag}=`));
-  return arg ? arg.slice(flag.length + 3) : process.env[envName];
+  return arg
+    ? arg.slice(flag.length + 3)
+    : envName === undefined
+      ? undefined
+      : process.env[envName];
+}
+
+/** Calls `task` with 0 .. count - 1, at most `concurrency` of them running at once. */
+export async function inParallel(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
 }
 
 /** A positive integer from `--flag=` or the environment variable, else `fallback`. */
@@ -63,16 +82,10 @@ export async function barePosts(receiver: HttpsReceiver, options: BarePosts): Pr
   });
   const client = axios.create({ httpsAgent: agent, validateStatus: () => true });
   const body = Buffer.alloc(options.bodyBytes, 'x');
-  let next = 0;
   const started = Date.now();
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (next < options.count) {
-        const i = next++;
-        await client.post(receiver.url(`/hooks/${i % options.paths}`), body, {
-          headers: { 'content-type': 'application/json', [DELIVERY_HEADER]: `bare-${i}` },
-        });
-      }
+  await inParallel(options.count, options.concurrency, (i) =>
+    client.post(receiver.url(`/hooks/${i % options.paths}`), body, {
+      headers: { 'content-type': 'application/json', [DELIVERY_HEADER]: `bare-${i}` },
     }),
   );
   const ms = Date.now() - started;

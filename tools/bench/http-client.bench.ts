@@ -19,7 +19,7 @@ import https from 'node:https';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
-import { DELIVERY_HEADER, setting } from './bench-support';
+import { DELIVERY_HEADER, inParallel, raw, setting } from './bench-support';
 
 const CLIENTS = ['https.request', 'axios http', 'axios fetch', 'fetch', 'HttpSender'] as const;
 type ClientName = (typeof CLIENTS)[number];
@@ -103,22 +103,10 @@ function poster(name: ClientName, url: string, ca: string): () => Promise<unknow
   }
 }
 
-async function runPosts(post: () => Promise<unknown>, count: number): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        next += 1;
-        await post();
-      }
-    }),
-  );
-}
-
 /** The child's side: warm up, then count the posts' CPU (or their allocations). */
 async function client(name: ClientName, url: string, caFile: string, alloc: boolean) {
   const post = poster(name, url, readFileSync(caFile, 'utf8'));
-  await runPosts(post, WARMUP_POSTS);
+  await inParallel(WARMUP_POSTS, CONCURRENCY, post);
   let session: Session | undefined;
   if (alloc) {
     session = new Session();
@@ -131,7 +119,7 @@ async function client(name: ClientName, url: string, caFile: string, alloc: bool
   }
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await runPosts(post, POSTS);
+  await inParallel(POSTS, CONCURRENCY, post);
   const used = process.cpuUsage(cpu);
   const elapsed = performance.now() - started;
   let allocatedKbPerPost: number | undefined;
@@ -225,9 +213,8 @@ async function main() {
   }
 }
 
-const role = process.argv.find((a) => a.startsWith('--role='))?.slice('--role='.length);
-const arg = (name: string) =>
-  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? '';
+const role = raw('role');
+const arg = (name: string) => raw(name) ?? '';
 const run =
   role === 'receiver'
     ? receiver()
