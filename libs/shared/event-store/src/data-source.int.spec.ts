@@ -39,6 +39,20 @@ describe('a DataSource pool against the real PostgreSQL', () => {
     await Promise.all(Array.from({ length: n }, () => open.query(`SELECT pg_sleep(0.05)`)));
   };
 
+  /** A pool of six named `applicationName` whose idle connections close after 200 ms. */
+  const openPool = async (applicationName: string, keepConnections?: number) => {
+    dataSource = createDataSource({
+      url: db.url,
+      migrations: [],
+      logging: false,
+      applicationName,
+      poolSize: 6,
+      ...(keepConnections === undefined ? {} : { keepConnections }),
+      idleTimeoutMs: 200,
+    });
+    return dataSource.initialize();
+  };
+
   const until = async (check: () => Promise<boolean>, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check()) && Date.now() < deadline) {
@@ -47,17 +61,7 @@ describe('a DataSource pool against the real PostgreSQL', () => {
   };
 
   it('keeps keepConnections open through a quiet spell and closes the rest', async () => {
-    dataSource = createDataSource({
-      url: db.url,
-      migrations: [],
-      logging: false,
-      applicationName: 'pool-keeps-two',
-      poolSize: 6,
-      keepConnections: 2,
-      idleTimeoutMs: 200,
-    });
-    await dataSource.initialize();
-    await busyThenIdle(dataSource, 5);
+    await busyThenIdle(await openPool('pool-keeps-two', 2), 5);
     expect(await sessions('pool-keeps-two')).toBe(5);
     await until(async () => (await sessions('pool-keeps-two')) <= 2, 5_000);
     // Well past the idle timeout: what is left stays.
@@ -66,16 +70,7 @@ describe('a DataSource pool against the real PostgreSQL', () => {
   });
 
   it('closes every idle connection without keepConnections', async () => {
-    dataSource = createDataSource({
-      url: db.url,
-      migrations: [],
-      logging: false,
-      applicationName: 'pool-keeps-none',
-      poolSize: 6,
-      idleTimeoutMs: 200,
-    });
-    await dataSource.initialize();
-    await busyThenIdle(dataSource, 3);
+    await busyThenIdle(await openPool('pool-keeps-none'), 3);
     await until(async () => (await sessions('pool-keeps-none')) === 0, 5_000);
     expect(await sessions('pool-keeps-none')).toBe(0);
   });
