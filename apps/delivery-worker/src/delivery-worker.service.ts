@@ -9,6 +9,7 @@ import { HttpSender } from '@hookline/deliveries-sender';
 import { OutboxRelay } from '@hookline/shared-event-store';
 import {
   BatchConsumer,
+  PIPELINE_COMMIT_EVERY_MS,
   type ConsumedBatch,
   ensureTopics,
   followTopic,
@@ -166,6 +167,8 @@ export class DeliveryWorkerService implements OnApplicationBootstrap, BeforeAppl
       topics: [config.HOOKLINE_DELIVERIES_TOPIC],
       handle: (batch) => this.intake(batch),
       partitionsConcurrently: INTAKE_PARTITIONS_AT_ONCE,
+      // Intake is idempotent on the delivery id.
+      commitEveryMs: PIPELINE_COMMIT_EVERY_MS,
       logger: logSink(this.logger),
     });
     await this.consumer.start();

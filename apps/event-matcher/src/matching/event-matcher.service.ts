@@ -5,6 +5,7 @@ import {
 } from '@hookline/contracts';
 import {
   BatchConsumer,
+  PIPELINE_COMMIT_EVERY_MS,
   type ConsumedBatch,
   ensureTopics,
   followTopic,
@@ -112,6 +113,8 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
       groupId: config.HOOKLINE_EVENT_MATCHER_GROUP,
       topics: config.HOOKLINE_INGEST_TOPICS,
       handle: (batch) => this.handle(batch),
+      // A request matched again has the same delivery id, recorded once by the worker.
+      commitEveryMs: PIPELINE_COMMIT_EVERY_MS,
       logger: logSink(this.logger),
     });
     await this.consumer.start();

@@ -12,7 +12,11 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 }
 
 /** A consumer of the group's topic in chunks of two. */
-const consumerOf = (group: FakeGroup, handle: (batch: ConsumedBatch) => Promise<void>) =>
+const consumerOf = (
+  group: FakeGroup,
+  handle: (batch: ConsumedBatch) => Promise<void>,
+  commitEveryMs?: number,
+) =>
   new BatchConsumer({
     kafka: group.kafka(),
     groupId: 'fake-group',
@@ -20,6 +24,7 @@ const consumerOf = (group: FakeGroup, handle: (batch: ConsumedBatch) => Promise<
     chunkSize: 2,
     logger: quiet,
     handle,
+    ...(commitEveryMs === undefined ? {} : { commitEveryMs }),
   });
 
 describe('BatchConsumer under kafkajs’s own runner', () => {
@@ -59,5 +64,36 @@ describe('BatchConsumer under kafkajs’s own runner', () => {
 
     expect(committedWhenHandled).toEqual(['0', '2']);
     expect(group.commits.map((c) => c.offset)).toEqual(['2', '3']);
+  });
+
+  it('with a commit interval, commits the chunks handled within it in one request when it ends', async () => {
+    const group = new FakeGroup('requests', ['a', 'b', 'c', 'd', 'e', 'f']);
+    const consumer = consumerOf(group, async () => undefined, 200);
+    await consumer.start();
+    try {
+      await waitFor(() => group.committed === '6', 5_000);
+    } finally {
+      await consumer.stop();
+    }
+
+    // The first chunk at once; the two after it, handled within 200 ms, in one request.
+    expect(group.commits.map((c) => c.offset)).toEqual(['2', '6']);
+  });
+
+  it('commits what waits for its interval when it stops', async () => {
+    const group = new FakeGroup('requests', ['a', 'b', 'c', 'd', 'e']);
+    const handled: string[] = [];
+    const consumer = consumerOf(
+      group,
+      async (batch) => void handled.push(...batch.messages.map((m) => String(m.value))),
+      60_000,
+    );
+    await consumer.start();
+    await waitFor(() => handled.length === 5, 5_000);
+    expect(group.committed).toBe('2');
+
+    await consumer.stop();
+
+    expect(group.commits.map((c) => c.offset)).toEqual(['2', '5']);
   });
 });

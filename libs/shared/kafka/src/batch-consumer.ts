@@ -1,4 +1,5 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { OffsetCommits } from './offset-commits';
 import { type ConsumerStatus, SupervisedConsumer } from './supervised-consumer';
 
 export interface ConsumedBatch {
@@ -42,6 +43,12 @@ export interface BatchConsumerOptions {
    * long behind a fetch that was already waiting on the other partitions.
    */
   readonly maxWaitTimeMs?: number;
+  /**
+   * The least time between two offset commits ({@link OffsetCommits}); default 0, a commit per
+   * chunk. Longer, a crash or a rebalance hands over again up to that long's worth of handled
+   * messages, which an idempotent handler records once.
+   */
+  readonly commitEveryMs?: number;
   /** Backoff between restarts after a crash kafkajs does not recover from; see SupervisedConsumer. */
   readonly restartInitialMs?: number;
   readonly restartMaxMs?: number;
@@ -57,6 +64,14 @@ export interface BatchConsumerOptions {
  */
 export const FETCH_MAX_BYTES_PER_PARTITION = 262_144;
 export const FETCH_MAX_BYTES = 1_048_576;
+
+/**
+ * The commit interval of the pipeline's consumers (the matcher's events, the worker's requests),
+ * whose handlers record a message handed over again once. At 100 events/s a commit per chunk was
+ * one OffsetCommit per event in the matcher and 1.2 per event in the worker: half of the Kafka
+ * requests the apps made. A crash hands over again at most this long's worth of handled messages.
+ */
+export const PIPELINE_COMMIT_EVERY_MS = 200;
 
 /** kafkajs sends a heartbeat only when asked: a handler waiting longer than the session would lose its membership. */
 const HEARTBEAT_WHILE_HANDLING_MS = 3_000;
@@ -95,28 +110,6 @@ export const CONSUMER_SESSION_TIMEOUT_MS = 30_000;
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Commits one partition's offset with a single request, its failure thrown as the broker gave
- * it. kafkajs's `consumer.commitOffsets` retries the commit ({@link CONSUMER_RETRY}, up to about
- * 40 s) against the group coordinator the member found when it joined, and never looks for
- * another: when that broker dies, or comes back no longer coordinator, every retry fails, then
- * the next chunk's commit retries again, and intake stops for minutes while the app says ready.
- * Thrown out of `eachBatch` as it is, "not the coordinator" makes kafkajs rejoin the group (which
- * finds the new coordinator) and a connection error makes it fetch again and, past its retries,
- * restart the consumer. A commit that failed costs nothing but a chunk handed over again: what
- * the handler did is durable already.
- */
-function commitOnce(
-  commit: EachBatchPayload['commitOffsetsIfNecessary'],
-  offset: { readonly topic: string; readonly partition: number; readonly offset: string },
-): Promise<void> {
-  return commit({
-    topics: [
-      { topic: offset.topic, partitions: [{ partition: offset.partition, offset: offset.offset }] },
-    ],
-  });
-}
-
-/**
  * A consumer-group member with manual commits: an offset is committed only after everything
  * derived from the messages before it is durable (the handler resolved). At least once: a crash
  * between the handler and the commit hands the chunk over again.
@@ -124,6 +117,8 @@ function commitOnce(
 export class BatchConsumer {
   private readonly supervisor: SupervisedConsumer;
   private readonly chunkSize: number;
+  /** The offsets of the consumer running now, kept until they are committed. */
+  private commits: OffsetCommits | undefined;
 
   constructor(private readonly options: BatchConsumerOptions) {
     this.chunkSize = options.chunkSize ?? 500;
@@ -162,12 +157,30 @@ export class BatchConsumer {
     return this.supervisor.status();
   }
 
-  /** Finishes the chunk in hand (its commit included), then leaves the group. */
-  stop(): Promise<void> {
-    return this.supervisor.stop();
+  /** Commits what was handled, finishes the chunk in hand (its commit included), then leaves the group. */
+  async stop(): Promise<void> {
+    await this.commits?.close().catch((error: unknown) => this.commitFailed(error));
+    await this.supervisor.stop();
+  }
+
+  private commitFailed(error: unknown): void {
+    this.options.logger.warn('offset commit failed; handled messages may be handed over again', {
+      consumer: this.options.groupId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 
   private async runOn(consumer: Consumer): Promise<void> {
+    this.commits?.clear();
+    const commits = new OffsetCommits({
+      everyMs: this.options.commitEveryMs ?? 0,
+      onLateFailure: (error) => this.commitFailed(error),
+    });
+    this.commits = commits;
+    // A rejoin fetches every partition again from its committed offset; a crashed consumer
+    // cannot commit. What waited is handed over again either way.
+    consumer.on(consumer.events.GROUP_JOIN, () => commits.clear());
+    consumer.on(consumer.events.CRASH, () => commits.clear());
     await consumer.connect();
     for (const topic of this.options.topics) {
       await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
@@ -197,7 +210,8 @@ export class BatchConsumer {
           if (!last) continue;
           // resolveOffset moves this member's fetch position; the commit makes it durable.
           resolveOffset(last.offset);
-          await commitOnce(commitOffsetsIfNecessary, {
+          // One request, its failure thrown as the broker gave it: see OffsetCommits.
+          await commits.handled(commitOffsetsIfNecessary, {
             topic: batch.topic,
             partition: batch.partition,
             offset: (BigInt(last.offset) + 1n).toString(),

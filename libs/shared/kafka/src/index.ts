@@ -23,7 +23,11 @@ export type { KafkaHealth } from './health';
 export { followTopic } from './follow-topic';
 export { fetchTopicOffsets, isStaleMetadata, whileClusterSettles } from './topic-offsets';
 export type { FollowTopicOptions, TopicFollower } from './follow-topic';
-export { BatchConsumer, CONSUMER_SESSION_TIMEOUT_MS } from './batch-consumer';
+export {
+  BatchConsumer,
+  CONSUMER_SESSION_TIMEOUT_MS,
+  PIPELINE_COMMIT_EVERY_MS,
+} from './batch-consumer';
 export type { BatchConsumerLogger, BatchConsumerOptions, ConsumedBatch } from './batch-consumer';
 export { SupervisedConsumer } from './supervised-consumer';
 export type { ConsumerStatus, SupervisedConsumerOptions } from './supervised-consumer';
