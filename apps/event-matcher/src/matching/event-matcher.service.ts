@@ -10,6 +10,7 @@ import {
   ensureTopics,
   followTopic,
   renewingProducer,
+  SendCoalescer,
   type SendingProducer,
   type TopicFollower,
 } from '@hookline/shared-kafka';
@@ -36,6 +37,11 @@ import { createMatcherMetrics, type MatcherMetrics } from './event-matcher.metri
 
 /** Well under a broker's default 1 MiB message.max.bytes, whatever partition gets the lot. */
 const MAX_REQUEST_BYTES = 512 * 1024;
+/**
+ * Ingest partitions whose chunks are routed at once: all of a fetch's, so that their requests go
+ * to the broker in one produce request ({@link SendCoalescer}).
+ */
+const PARTITIONS_AT_ONCE = 32;
 
 const header = (value: Buffer | string | (Buffer | string)[] | undefined): string | undefined =>
   value === undefined ? undefined : String(Array.isArray(value) ? value[0] : value);
@@ -51,6 +57,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
   private readonly logger = new Logger('event-matcher');
   private readonly index = new SubscriptionIndex();
   private readonly producer: SendingProducer;
+  private readonly sender: SendCoalescer;
   private follower: TopicFollower | undefined;
   private consumer: BatchConsumer | undefined;
   private consuming = false;
@@ -69,6 +76,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
     this.producer = renewingProducer(kafka, {}, (msg, fields) =>
       this.logger.warn({ msg, ...fields }),
     );
+    this.sender = new SendCoalescer(this.producer, MAX_REQUEST_BYTES);
     // Ready only while the index follows webhooks.config (caught up) and ingest consumes: a
     // consumer that crashed makes this false until it runs again.
     readiness.register('subscriptionIndex', () => {
@@ -113,6 +121,7 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
       groupId: config.HOOKLINE_EVENT_MATCHER_GROUP,
       topics: config.HOOKLINE_INGEST_TOPICS,
       handle: (batch) => this.handle(batch),
+      partitionsConcurrently: PARTITIONS_AT_ONCE,
       // A request matched again has the same delivery id, recorded once by the worker.
       commitEveryMs: PIPELINE_COMMIT_EVERY_MS,
       logger: logSink(this.logger),
@@ -209,34 +218,15 @@ export class EventMatcherService implements OnApplicationBootstrap, BeforeApplic
         });
       }
     }
-    await this.send(this.config.HOOKLINE_DELIVERIES_TOPIC, requests);
-    await this.send(this.config.HOOKLINE_DEAD_LETTER_TOPIC, deadLetters);
+    await this.sender.send([
+      { topic: this.config.HOOKLINE_DELIVERIES_TOPIC, messages: requests },
+      { topic: this.config.HOOKLINE_DEAD_LETTER_TOPIC, messages: deadLetters },
+    ]);
     // Counted once the broker has it all: a chunk that fails is handed over again.
     this.metrics.eventsConsumed.inc({ topic: batch.topic }, batch.messages.length);
     this.metrics.eventsMatched.inc(matched);
     this.metrics.requestsProduced.inc(requests.length);
     for (const reason of deadLetterReasons) this.metrics.eventsDeadLettered.inc({ reason });
-  }
-
-  /**
-   * Sends in requests of at most MAX_REQUEST_BYTES, one after the other (the idempotent producer
-   * keeps their order): a broker refuses a record batch over its message.max.bytes (1 MiB by
-   * default), and one event can fan out to thousands of requests.
-   */
-  private async send(topic: string, messages: readonly Message[]): Promise<void> {
-    let slice: Message[] = [];
-    let bytes = 0;
-    for (const message of messages) {
-      const size = Buffer.byteLength(String(message.value ?? '')) + 256;
-      if (slice.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
-        await this.producer.send({ topic, messages: slice, acks: -1 });
-        slice = [];
-        bytes = 0;
-      }
-      slice.push(message);
-      bytes += size;
-    }
-    if (slice.length > 0) await this.producer.send({ topic, messages: slice, acks: -1 });
   }
 
   /** Finishes the chunk in hand and commits it, then stops following and producing. */

@@ -18,6 +18,8 @@ export {
 export type { CatalogTopic, TopicSettingValues, TopicUser } from './topic-catalog';
 export { checkKafka } from './health';
 export { isProducerSessionLost, RenewingProducer, renewingProducer } from './renewing-producer';
+export { SendCoalescer } from './send-coalescer';
+export type { TopicSend } from './send-coalescer';
 export type { SendingProducer } from './renewing-producer';
 export type { KafkaHealth } from './health';
 export { followTopic } from './follow-topic';
