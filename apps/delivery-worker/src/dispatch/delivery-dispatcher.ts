@@ -14,6 +14,7 @@ import type { HttpSender } from '@hookline/deliveries-sender';
 import type { KeyRing } from '@hookline/shared-crypto';
 import type { Counter, Histogram } from 'prom-client';
 import type { DeliveryTarget, WebhookDirectory } from '../webhooks/webhook-directory';
+import { ClaimPacing } from './claim-pacing';
 import { LeaseKeeper } from './lease-keeper';
 import { makeAttempt } from './make-attempt';
 import { OutcomeRecorder } from './outcome-recorder';
@@ -109,6 +110,7 @@ export class DeliveryDispatcher {
   private readonly work: WorkSignal;
   private readonly leases: LeaseKeeper;
   private readonly recorder: OutcomeRecorder;
+  private readonly pacing: ClaimPacing;
   private counters = { attempts: 0, succeeded: 0, failed: 0, skipped: 0, lostClaims: 0 };
   /**
    * Webhooks this worker asked to pause since its last claim of their work: a call claimed
@@ -121,6 +123,7 @@ export class DeliveryDispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.work = new WorkSignal(options.pollMs);
+    this.pacing = new ClaimPacing(options.endpointConcurrency);
     this.leases = new LeaseKeeper(options);
     this.recorder = new OutcomeRecorder({
       store: options.store,
@@ -173,14 +176,14 @@ export class DeliveryDispatcher {
   private async run(): Promise<void> {
     const { options } = this;
     while (this.running) {
-      let claimed = 0;
+      let again = false;
       try {
-        claimed = await this.claimSome();
+        again = await this.claimSome();
       } catch (error) {
         options.logger.error({ msg: 'claiming due deliveries failed', error: String(error) });
         await sleep(1000);
       }
-      if (this.running && (claimed === 0 || this.freeSlots() === 0)) {
+      if (this.running && (!again || this.freeSlots() === 0)) {
         await this.work.wait();
       }
       await this.gatherSlots();
@@ -207,17 +210,24 @@ export class DeliveryDispatcher {
     );
   }
 
-  /** Claims as much due work as there are free slots, and launches it; returns how much. */
-  private async claimSome(): Promise<number> {
+  /**
+   * Claims as much due work as there are free slots, and launches it; returns whether to claim
+   * again at once ({@link ClaimPacing}).
+   */
+  private async claimSome(): Promise<boolean> {
     const { options } = this;
     const free = this.freeSlots();
-    if (free <= 0) return 0;
+    if (free <= 0) {
+      this.pacing.noSlots();
+      return false;
+    }
+    const asked = Math.min(free, CLAIM_BATCH);
     const skipWebhooks = [...this.perWebhook]
       .filter(([, count]) => count >= options.endpointConcurrency)
       .map(([id]) => id);
     const started = ++this.claimsStarted;
     const claims = await options.store.claim({
-      limit: Math.min(free, CLAIM_BATCH),
+      limit: asked,
       perWebhookLimit: options.endpointConcurrency,
       skipWebhooks,
       leaseMs: options.leaseMs,
@@ -227,6 +237,7 @@ export class DeliveryDispatcher {
       if (claim.hold === 'send' && askedAt !== undefined && askedAt < started)
         this.pausing.delete(claim.webhookId);
     }
+    const again = this.pacing.claimed({ asked, webhookIds: claims.map((c) => c.webhookId) });
     const over: ClaimedDelivery[] = [];
     for (const claim of claims) {
       if ((this.perWebhook.get(claim.webhookId) ?? 0) >= options.endpointConcurrency) {
@@ -236,7 +247,8 @@ export class DeliveryDispatcher {
       }
     }
     await options.store.release(over);
-    return claims.length;
+    for (const claim of over) this.pacing.released(claim.webhookId, false);
+    return again || over.length > 0;
   }
 
   private launch(claim: ClaimedDelivery): void {
@@ -251,7 +263,7 @@ export class DeliveryDispatcher {
       const count = (this.perWebhook.get(claim.webhookId) ?? 1) - 1;
       if (count <= 0) this.perWebhook.delete(claim.webhookId);
       else this.perWebhook.set(claim.webhookId, count);
-      this.wake();
+      if (this.pacing.callReturned()) this.wake();
     };
     const done = this.process(claim, freeSlot)
       .catch((error: unknown) => {
@@ -266,7 +278,7 @@ export class DeliveryDispatcher {
         this.held.delete(claim.deliveryId);
         this.leases.drop(claim.deliveryId);
         freeSlot();
-        this.wake();
+        if (this.pacing.released(claim.webhookId, claim.request.ordered === true)) this.wake();
       });
     this.held.set(claim.deliveryId, { claim, done });
   }
