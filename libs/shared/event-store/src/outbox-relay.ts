@@ -1,4 +1,4 @@
-import { RenewingProducer } from '@hookline/shared-kafka';
+import { RenewingProducer, splitBySize } from '@hookline/shared-kafka';
 import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -104,21 +104,11 @@ export function splitByBytes<T extends Pick<OutboxRow, 'message_key' | 'value'>>
   rows: readonly T[],
   maxBytes: number,
 ): T[][] {
-  const runs: T[][] = [];
-  let run: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const size = Buffer.byteLength(row.message_key) + Buffer.byteLength(row.value ?? '') + 64;
-    if (run.length > 0 && bytes + size > maxBytes) {
-      runs.push(run);
-      run = [];
-      bytes = 0;
-    }
-    run.push(row);
-    bytes += size;
-  }
-  if (run.length > 0) runs.push(run);
-  return runs;
+  return splitBySize(
+    rows,
+    maxBytes,
+    (row) => Buffer.byteLength(row.message_key) + Buffer.byteLength(row.value ?? '') + 64,
+  );
 }
 
 /**

@@ -19,6 +19,7 @@ export type { CatalogTopic, TopicSettingValues, TopicUser } from './topic-catalo
 export { checkKafka } from './health';
 export { isProducerSessionLost, RenewingProducer, renewingProducer } from './renewing-producer';
 export { SendCoalescer } from './send-coalescer';
+export { splitBySize } from './split-by-size';
 export type { TopicSend } from './send-coalescer';
 export type { SendingProducer } from './renewing-producer';
 export type { KafkaHealth } from './health';

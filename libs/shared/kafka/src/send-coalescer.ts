@@ -1,5 +1,6 @@
 import type { Message } from 'kafkajs';
 import type { SendingProducer } from './renewing-producer';
+import { splitBySize } from './split-by-size';
 
 /** Messages for one topic. */
 export interface TopicSend {
@@ -76,25 +77,23 @@ export class SendCoalescer {
   }
 
   private async sendLot(sends: readonly TopicSend[]): Promise<void> {
-    let request = new Map<string, Message[]>();
-    let bytes = 0;
-    const flush = async () => {
-      if (request.size === 0) return;
-      const topicMessages = [...request].map(([topic, messages]) => ({ topic, messages }));
-      request = new Map();
-      bytes = 0;
-      await this.producer.sendBatch({ topicMessages, acks: -1 });
-    };
-    for (const { topic, messages } of sends) {
-      for (const message of messages) {
-        const size = Buffer.byteLength(String(message.value ?? '')) + MESSAGE_OVERHEAD_BYTES;
-        if (bytes > 0 && bytes + size > this.maxRequestBytes) await flush();
-        const forTopic = request.get(topic);
+    const lot = sends.flatMap(({ topic, messages }) =>
+      messages.map((message) => ({ topic, message })),
+    );
+    const requests = splitBySize(
+      lot,
+      this.maxRequestBytes,
+      ({ message }) => Buffer.byteLength(String(message.value ?? '')) + MESSAGE_OVERHEAD_BYTES,
+    );
+    for (const request of requests) {
+      const byTopic = new Map<string, Message[]>();
+      for (const { topic, message } of request) {
+        const forTopic = byTopic.get(topic);
         if (forTopic) forTopic.push(message);
-        else request.set(topic, [message]);
-        bytes += size;
+        else byTopic.set(topic, [message]);
       }
+      const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+      await this.producer.sendBatch({ topicMessages, acks: -1 });
     }
-    await flush();
   }
 }
